@@ -1,0 +1,276 @@
+//! One article end to end: its Markdown rendered, every annotation anchored
+//! to the rendered text, marks woven into the HTML and notes placed after
+//! the block that holds their quote. Anchoring failures become diagnostics
+//! that point at the quote in the annotations file.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::anchor::{AnchorError, Anchorer, RenderedText, Selector};
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::graph::{Dossier, Lookup, markdown_span};
+use crate::markdown::{self, BadRef, Block, Target};
+use crate::marks::{self, Mark};
+use crate::model::{Annotation, Markdown};
+
+/// A rendered article, ready for its page.
+#[derive(Debug, Default)]
+pub(crate) struct ArticleOut {
+    pub(crate) blocks: Vec<BlockOut>,
+    /// The anchored range of each annotation (None when anchoring failed).
+    pub(crate) anchors: Vec<Option<Range<usize>>>,
+    /// Each annotation's note as HTML (empty when it has none).
+    pub(crate) notes: Vec<String>,
+    /// Ids this article's body links to.
+    pub(crate) refs: Vec<String>,
+    pub(crate) text_len: usize,
+}
+
+#[derive(Debug)]
+pub(crate) struct BlockOut {
+    pub(crate) html: String,
+    /// Indices of the annotations whose note follows this block.
+    pub(crate) notes: Vec<usize>,
+}
+
+/// The resolver every piece of Markdown in the dossier uses.
+pub(crate) fn resolver(dossier: &Dossier) -> impl Fn(&str) -> Target + '_ {
+    move |id| match dossier.lookup(id) {
+        Lookup::Included(item) => Target::Url(dossier.url(item)),
+        Lookup::Withheld => Target::Withheld,
+        Lookup::Unknown => Target::Unknown,
+    }
+}
+
+/// Renders a Markdown value of a YAML file, reporting unknown `@id`s.
+pub(crate) fn render_markdown_value(
+    dossier: &Dossier,
+    file: &Arc<SourceFile>,
+    value: &Markdown,
+    errors: &mut Vec<Diagnostic>,
+) -> (String, Vec<String>) {
+    let fragment = markdown::render_fragment(&value.text, dossier.config.unsafe_html, &resolver(dossier));
+    for bad in &fragment.bad_refs {
+        let span = markdown_span(file, &value.span, &format!("(@{}", bad.id));
+        let span = span.start + 1..span.end;
+        errors.push(unknown_ref(dossier, file, span, bad));
+    }
+    (fragment.html, fragment.refs)
+}
+
+pub(crate) fn unknown_ref(dossier: &Dossier, file: &Arc<SourceFile>, span: Range<usize>, bad: &BadRef) -> Diagnostic {
+    let suggestion = crate::diagnostic::did_you_mean(&bad.id, dossier.ids.keys().map(String::as_str));
+    Diagnostic::at(file, span, format!("link to unknown id `@{}`", bad.id)).help(match suggestion {
+        Some(s) => format!("did you mean `@{s}`?"),
+        None => "`[text](@id)` links to the article, incident or entity with that id (its file name)".to_string(),
+    })
+}
+
+/// Renders article `ai` and anchors its annotations.
+pub(crate) fn process_article(dossier: &Dossier, ai: usize, errors: &mut Vec<Diagnostic>) -> ArticleOut {
+    let article = &dossier.articles[ai];
+    let rendered = markdown::render_article(article.body(), dossier.config.unsafe_html, &resolver(dossier));
+    for bad in &rendered.bad_refs {
+        let start = article.body_start + bad.range.start;
+        let span = start..article.body_start + bad.range.end;
+        errors.push(unknown_ref(dossier, &article.file, span, bad));
+    }
+
+    let anchorer = Anchorer::new(&rendered.text);
+    let mut anchors = Vec::with_capacity(article.annotations.len());
+    let mut notes = Vec::with_capacity(article.annotations.len());
+    for annotation in &article.annotations {
+        let selector = Selector {
+            quote: &annotation.quote.value,
+            prefix: annotation.prefix.as_deref(),
+            suffix: annotation.suffix.as_deref(),
+        };
+        let anchor = match anchorer.anchor(&selector) {
+            Ok(range) => Some(range),
+            Err(error) => {
+                if let Some(file) = &article.annotations_file {
+                    let place = ArticlePlace {
+                        dossier,
+                        ai,
+                        text: &rendered.text,
+                        blocks: &rendered.blocks,
+                    };
+                    errors.push(place.anchor_error(file, annotation, error));
+                }
+                None
+            }
+        };
+        anchors.push(anchor);
+        let note = match (&annotation.note, &article.annotations_file) {
+            (Some(note), Some(file)) => render_markdown_value(dossier, file, note, errors).0,
+            _ => String::new(),
+        };
+        notes.push(note);
+    }
+
+    let blocks = weave_blocks(dossier, ai, &rendered.blocks, &anchors);
+    ArticleOut {
+        blocks,
+        anchors,
+        notes,
+        refs: rendered.refs,
+        text_len: rendered.text.text.len(),
+    }
+}
+
+/// Puts marks for the published annotations into each block and lists the
+/// notes that follow it, in the order of their quotes.
+fn weave_blocks(dossier: &Dossier, ai: usize, blocks: &[Block], anchors: &[Option<Range<usize>>]) -> Vec<BlockOut> {
+    let article = &dossier.articles[ai];
+    let mut published: Vec<(usize, Range<usize>)> = anchors
+        .iter()
+        .enumerate()
+        .filter(|(ni, _)| dossier.annotation_included(ai, *ni))
+        .filter_map(|(ni, range)| range.clone().map(|r| (ni, r)))
+        .collect();
+    published.sort_by_key(|(ni, r)| (r.start, std::cmp::Reverse(r.end), *ni));
+    let mut seen = HashSet::new();
+    blocks
+        .iter()
+        .map(|block| {
+            let marks: Vec<Mark<'_>> = published
+                .iter()
+                .filter(|(_, r)| r.start < block.text.end && block.text.start < r.end)
+                .map(|(ni, r)| Mark {
+                    range: r.clone(),
+                    id: &article.annotations[*ni].id,
+                })
+                .collect();
+            let notes = published
+                .iter()
+                .filter(|(_, r)| block.text.contains(&r.start))
+                .map(|(ni, _)| *ni)
+                .collect();
+            BlockOut {
+                html: marks::weave(&block.html, &block.runs, &marks, &mut seen),
+                notes,
+            }
+        })
+        .collect()
+}
+
+/// Turns positions in an article's rendered text into words for messages.
+struct ArticlePlace<'a> {
+    dossier: &'a Dossier,
+    ai: usize,
+    text: &'a RenderedText,
+    blocks: &'a [Block],
+}
+
+impl ArticlePlace<'_> {
+    /// The line of the article file where rendered text `range` comes from.
+    fn line_of(&self, range: &Range<usize>) -> usize {
+        let article = &self.dossier.articles[self.ai];
+        let block = self
+            .blocks
+            .iter()
+            .rev()
+            .find(|b| b.text.start <= range.start)
+            .or(self.blocks.first());
+        let Some(block) = block else { return 1 };
+        let source = &article.body()[block.source.clone()];
+        // Look for the passage's first words in the block's Markdown.
+        let passage = &self.text.text[range.clone()];
+        let words: Vec<&str> = passage.split_whitespace().take(3).collect();
+        let offset = (1..=words.len())
+            .rev()
+            .find_map(|n| source.find(&words[..n].join(" ")))
+            .unwrap_or(0);
+        article.file.line_col(article.body_start + block.source.start + offset).0
+    }
+
+    /// The passage with some text around it, on one line.
+    fn excerpt(&self, range: &Range<usize>) -> String {
+        let text = &self.text.text;
+        let start = back_chars(text, range.start, 25);
+        let end = forward_chars(text, range.end, 25);
+        let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        format!(
+            "{}{}[{}]{}{}",
+            if start > 0 { "…" } else { "" },
+            one_line(&text[start..range.start]),
+            one_line(&text[range.clone()]),
+            one_line(&text[range.end..end]),
+            if end < text.len() { "…" } else { "" }
+        )
+        .replace(" [", " [")
+    }
+
+    fn anchor_error(&self, file: &Arc<SourceFile>, annotation: &Annotation, error: AnchorError) -> Diagnostic {
+        let article_id = &self.dossier.articles[self.ai].id;
+        let at = Diagnostic::at(file, annotation.quote.span.clone(), "");
+        let places = |ranges: &[Range<usize>]| {
+            ranges
+                .iter()
+                .map(|r| format!("line {} of the article: {}", self.line_of(r), self.excerpt(r)))
+                .collect::<Vec<_>>()
+        };
+        let (message, label, help): (String, &str, Vec<String>) = match error {
+            AnchorError::EmptyQuote => (
+                "the quote is empty".into(),
+                "empty quote",
+                vec!["copy the words you annotate from the article into `quote`".into()],
+            ),
+            AnchorError::NotFound { closest } => (
+                format!("quote not found in article `{article_id}`"),
+                "not in the article's text",
+                match closest {
+                    Some(r) => vec![format!(
+                        "closest passage (line {} of the article): \"{}\"",
+                        self.line_of(&r),
+                        self.text.text[r.clone()].split_whitespace().collect::<Vec<_>>().join(" ")
+                    )],
+                    None => vec!["the article has no text".into()],
+                },
+            ),
+            AnchorError::Ambiguous { occurrences } => {
+                let mut help = vec![format!(
+                    "the quote occurs {} times; add a `prefix` (text just before it) or a `suffix` (text just after) that picks one",
+                    occurrences.len()
+                )];
+                help.extend(places(&occurrences));
+                (
+                    format!("quote is ambiguous in article `{article_id}`"),
+                    "found more than once",
+                    help,
+                )
+            }
+            AnchorError::ContextMismatch { occurrences } => {
+                let mut help = vec!["the quote is found, but not with this `prefix`/`suffix` around it; the quote occurs here:".into()];
+                help.extend(places(&occurrences));
+                (
+                    format!("prefix or suffix does not fit the quote in article `{article_id}`"),
+                    "prefix/suffix do not match",
+                    help,
+                )
+            }
+            AnchorError::CrossesBlocks { range } => (
+                format!("quote crosses a block boundary in article `{article_id}`"),
+                "spans two blocks",
+                vec![format!(
+                    "a quote must stay inside one paragraph, heading, list item or table cell; this one spans (line {}): {}; annotate each part separately",
+                    self.line_of(&range),
+                    self.excerpt(&range)
+                )],
+            ),
+        };
+        let mut diagnostic = at.label(label);
+        diagnostic.message = message;
+        diagnostic.help = help;
+        diagnostic
+    }
+}
+
+fn back_chars(text: &str, from: usize, n: usize) -> usize {
+    text[..from].char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i)
+}
+
+fn forward_chars(text: &str, from: usize, n: usize) -> usize {
+    text[from..].char_indices().nth(n).map_or(text.len(), |(i, _)| from + i)
+}

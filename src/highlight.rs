@@ -1,0 +1,90 @@
+//! Code highlighting with syntect, as CSS classes rather than inline styles
+//! so a strict Content-Security-Policy works; the theme becomes `/syntax.css`.
+
+use std::sync::LazyLock;
+
+use syntect::highlighting::ThemeSet;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+// Loading the syntax definitions takes tens of milliseconds: only dossiers
+// with code blocks pay for it.
+static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
+
+/// `<pre><code>` for a code block, highlighted when the language is known.
+pub(crate) fn code_block(code: &str, lang: &str) -> String {
+    let lang = lang.split([' ', ',', '{']).next().unwrap_or_default().trim();
+    let class = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{}\" data-lang=\"{}\"", escape(lang), escape(lang))
+    };
+    let highlighted = (!lang.is_empty())
+        .then(|| SYNTAXES.find_syntax_by_token(lang))
+        .flatten()
+        .and_then(|syntax| {
+            let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
+            for line in LinesWithEndings::from(code) {
+                generator.parse_html_for_line_which_includes_newline(line).ok()?;
+            }
+            Some(generator.finalize())
+        });
+    let body = highlighted.unwrap_or_else(|| escape(code));
+    format!("<pre class=\"code\"><code{class}>{body}</code></pre>\n")
+}
+
+/// The stylesheet for a theme, or the list of theme names to choose from.
+pub(crate) fn theme_css(name: &str) -> Result<String, Vec<&'static str>> {
+    let names = || THEMES.themes.keys().map(|k| k.as_str()).collect::<Vec<_>>();
+    let theme = THEMES.themes.get(name).ok_or_else(|| {
+        // Keys borrow from the static set, so they live long enough.
+        let names: Vec<&'static str> = names();
+        names
+    })?;
+    css_for_theme_with_class_style(theme, CLASS_STYLE).map_err(|_| names())
+}
+
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_languages_get_classes_not_styles() {
+        let html = code_block("fn main() {}\n", "rust");
+        assert!(html.contains("class=\"hl-"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+    }
+
+    #[test]
+    fn unknown_languages_are_escaped_text() {
+        let html = code_block("rule x { condition: a < b }\n", "yara");
+        assert_eq!(
+            html,
+            "<pre class=\"code\"><code class=\"language-yara\" data-lang=\"yara\">rule x { condition: a &lt; b }\n</code></pre>\n"
+        );
+    }
+
+    #[test]
+    fn themes_resolve_by_name() {
+        assert!(theme_css("InspiredGitHub").unwrap().contains(".hl-"));
+        assert!(theme_css("Nope").unwrap_err().contains(&"InspiredGitHub"));
+    }
+}

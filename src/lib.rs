@@ -1,0 +1,34 @@
+//! `dossier`: a static site generator for annotated dossiers.
+//!
+//! The data flows one way: [`load`] reads files, [`graph`] resolves ids and
+//! applies TLP, [`site`] renders Markdown, anchors annotations ([`anchor`],
+//! [`marks`]) and produces pages through the [`theme`], and [`output`]
+//! writes them without ever putting the user's files at risk.
+
+mod anchor;
+mod annotate;
+mod chart;
+mod citations;
+mod cli;
+mod cmd;
+mod config;
+mod date;
+mod diagnostic;
+mod graph;
+mod highlight;
+mod load;
+mod markdown;
+mod marks;
+mod model;
+mod output;
+mod pipeline;
+mod report;
+mod site;
+mod theme;
+mod tlp;
+mod yaml;
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(cli::run())
+}

@@ -1,0 +1,354 @@
+//! Reading a dossier folder: finds the files, reads them in parallel and
+//! decodes each one on its own.
+//!
+//! Each file decodes independently into a [`Loaded`] value, so a later
+//! incremental rebuild can re-read just the file that changed.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::model::{self, Annotation, Article, Entity, Incident};
+use crate::yaml::{self, Decoder};
+
+/// `^[a-z0-9]+(-[a-z0-9]+)*$`
+pub(crate) fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+/// The front page text from `content/index.md`.
+#[derive(Debug)]
+pub(crate) struct IndexPage {
+    pub(crate) file: Arc<SourceFile>,
+    pub(crate) title: Option<String>,
+    pub(crate) body_start: usize,
+}
+
+impl IndexPage {
+    pub(crate) fn body(&self) -> &str {
+        &self.file.text[self.body_start..]
+    }
+}
+
+/// Everything read from disk, before ids are resolved.
+#[derive(Debug, Default)]
+pub(crate) struct Sources {
+    pub(crate) config: Config,
+    pub(crate) index: Option<IndexPage>,
+    pub(crate) articles: Vec<Article>,
+    pub(crate) incidents: Vec<Incident>,
+    pub(crate) entities: Vec<Entity>,
+}
+
+/// What one file decodes to.
+#[derive(Debug)]
+enum Loaded {
+    Article(Article),
+    Annotations {
+        id: String,
+        file: Arc<SourceFile>,
+        annotations: Vec<Annotation>,
+    },
+    Incident(Incident),
+    Entity(Entity),
+    Index(IndexPage),
+    Nothing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum FileKind {
+    Article,
+    Annotations,
+    Incident,
+    Entity,
+    Index,
+}
+
+/// Loads `root`: `dossier.yaml` and everything under `content/`.
+pub(crate) fn load(root: &Path, diagnostics: &mut Diagnostics) -> anyhow::Result<Sources> {
+    let mut sources = Sources::default();
+    let config_path = root.join("dossier.yaml");
+    if config_path.exists() {
+        match read_source(root, &config_path) {
+            Ok(file) => {
+                let (config, errors) = Config::parse(&file);
+                sources.config = config;
+                diagnostics.extend(errors);
+            }
+            Err(e) => diagnostics.push(e),
+        }
+    }
+    let content = root.join("content");
+    if !content.is_dir() {
+        anyhow::bail!(
+            "{} has no `content/` folder; run `dossier init` to start a dossier, or pass --root",
+            root.display()
+        );
+    }
+    let files = find_files(&content)?;
+    let loaded: Vec<(Loaded, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|(path, kind)| load_file(root, path, *kind))
+        .collect();
+
+    let mut annotation_files = Vec::new();
+    for (item, errors) in loaded {
+        diagnostics.extend(errors);
+        match item {
+            Loaded::Article(a) => sources.articles.push(a),
+            Loaded::Annotations { id, file, annotations } => annotation_files.push((id, file, annotations)),
+            Loaded::Incident(i) => sources.incidents.push(i),
+            Loaded::Entity(e) => sources.entities.push(e),
+            Loaded::Index(page) => sources.index = Some(page),
+            Loaded::Nothing => {}
+        }
+    }
+    attach_annotations(&mut sources, annotation_files, root, diagnostics);
+    Ok(sources)
+}
+
+fn attach_annotations(
+    sources: &mut Sources,
+    files: Vec<(String, Arc<SourceFile>, Vec<Annotation>)>,
+    root: &Path,
+    diagnostics: &mut Diagnostics,
+) {
+    let index: std::collections::HashMap<String, usize> =
+        sources.articles.iter().enumerate().map(|(i, a)| (a.id.clone(), i)).collect();
+    for (id, file, annotations) in files {
+        match index.get(&id) {
+            Some(&i) => {
+                let article = &mut sources.articles[i];
+                article.annotations = annotations;
+                article.annotations_file = Some(file);
+            }
+            None => {
+                // The article may exist but have failed to load; only an
+                // actually missing file is an orphan.
+                let article_path = root.join("content/articles").join(format!("{id}.md"));
+                if !article_path.exists() {
+                    diagnostics.push(
+                        Diagnostic::at(&file, 0..0, format!("annotations for `{id}`, but there is no article `{id}`"))
+                            .help(format!(
+                                "create content/articles/{id}.md, or rename this file after the article it annotates"
+                            )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The files of `content/` that make up a dossier, in a stable order.
+fn find_files(content: &Path) -> anyhow::Result<Vec<(PathBuf, FileKind)>> {
+    let mut files = Vec::new();
+    let index = content.join("index.md");
+    if index.is_file() {
+        files.push((index, FileKind::Index));
+    }
+    for (folder, kinds) in [
+        ("articles", &[(".annotations.yaml", FileKind::Annotations), (".md", FileKind::Article)][..]),
+        ("incidents", &[(".yaml", FileKind::Incident)][..]),
+        ("entities", &[(".yaml", FileKind::Entity)][..]),
+    ] {
+        let dir = content.join(folder);
+        if !dir.is_dir() {
+            continue;
+        }
+        let entries = fs::read_dir(&dir).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if is_ignored(name) || !entry.path().is_file() {
+                continue;
+            }
+            if let Some((_, kind)) = kinds.iter().find(|(suffix, _)| name.ends_with(suffix)) {
+                files.push((entry.path(), *kind));
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Hidden files and editor leftovers (`.#x`, `x~`, `x.swp`) are not content.
+pub(crate) fn is_ignored(name: &str) -> bool {
+    name.starts_with('.') || name.starts_with('#') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp")
+}
+
+/// Reads a file as UTF-8 text; every failure is a diagnostic about that file.
+pub(crate) fn read_source(root: &Path, path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
+    let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let bytes = fs::read(path).map_err(|e| Diagnostic::file(&shown, format!("cannot read this file: {e}")))?;
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.replace_range(..3, "");
+            }
+            Ok(SourceFile::new(shown, text))
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let file = SourceFile::new(shown, text);
+            Err(Diagnostic::at(&file, valid..valid + 1, "this file is not valid UTF-8 text")
+                .help("save it as UTF-8 in your editor (most editors have an \"encoding\" menu)"))
+        }
+    }
+}
+
+fn load_file(root: &Path, path: &Path, kind: FileKind) -> (Loaded, Vec<Diagnostic>) {
+    let file = match read_source(root, path) {
+        Ok(file) => file,
+        Err(e) => return (Loaded::Nothing, vec![e]),
+    };
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let suffix = match kind {
+        FileKind::Annotations => ".annotations.yaml",
+        FileKind::Article | FileKind::Index => ".md",
+        FileKind::Incident | FileKind::Entity => ".yaml",
+    };
+    let id = name.strip_suffix(suffix).unwrap_or(name).to_string();
+    if !matches!(kind, FileKind::Index) && !is_valid_id(&id) {
+        let e = Diagnostic::at(&file, 0..0, format!("`{id}` is not a valid id (the id of an item is its file name)"))
+            .help("rename the file using lowercase letters, digits and single hyphens, like `sony-pictures-2014`");
+        return (Loaded::Nothing, vec![e]);
+    }
+    if file.text.trim().is_empty() && !matches!(kind, FileKind::Index | FileKind::Annotations) {
+        let e = Diagnostic::at(&file, 0..0, "this file is empty").help(match kind {
+            FileKind::Article => "an article starts with front matter: ---, title: ..., published: ..., ---",
+            _ => "write the item's fields, for example `title:` and `date:`; see docs/format.md",
+        });
+        return (Loaded::Nothing, vec![e]);
+    }
+    let mut d = Decoder::new(&file);
+    let loaded = match kind {
+        FileKind::Article | FileKind::Index => return load_markdown(&file, &id, kind),
+        FileKind::Annotations => {
+            let annotations = match yaml::parse(&file, 0, &file.text) {
+                Ok(node) => model::decode_annotations(&mut d, &node),
+                Err(_) if file.text.trim().is_empty() => Vec::new(),
+                Err(e) => return (Loaded::Nothing, vec![e]),
+            };
+            Loaded::Annotations {
+                id,
+                file: Arc::clone(&file),
+                annotations,
+            }
+        }
+        FileKind::Incident | FileKind::Entity => {
+            let node = match yaml::parse(&file, 0, &file.text) {
+                Ok(node) => node,
+                Err(e) => return (Loaded::Nothing, vec![e]),
+            };
+            let item = if matches!(kind, FileKind::Incident) {
+                model::decode_incident(&mut d, &id, &node).map(Loaded::Incident)
+            } else {
+                model::decode_entity(&mut d, &id, &node).map(Loaded::Entity)
+            };
+            item.unwrap_or(Loaded::Nothing)
+        }
+    };
+    (loaded, d.errors)
+}
+
+fn load_markdown(file: &Arc<SourceFile>, id: &str, kind: FileKind) -> (Loaded, Vec<Diagnostic>) {
+    let is_index = matches!(kind, FileKind::Index);
+    let (front, body_start) = match split_front_matter(&file.text) {
+        Ok(parts) => parts,
+        Err(message) => {
+            let e = Diagnostic::at(file, 0..3, message)
+                .help("close the front matter with a line holding only `---`");
+            return (Loaded::Nothing, vec![e]);
+        }
+    };
+    let mut d = Decoder::new(file);
+    let Some(front) = front else {
+        if is_index {
+            let page = IndexPage {
+                file: Arc::clone(file),
+                title: None,
+                body_start,
+            };
+            return (Loaded::Index(page), Vec::new());
+        }
+        let e = Diagnostic::at(file, 0..0, "this article has no front matter")
+            .help("start the file with a `---` line, then `title:` and `published:`, then another `---` line");
+        return (Loaded::Nothing, vec![e]);
+    };
+    let node = match yaml::parse(file, front.start, &file.text[front.clone()]) {
+        Ok(node) => node,
+        Err(e) => return (Loaded::Nothing, vec![e]),
+    };
+    if is_index {
+        let title = if node.is_null() {
+            None
+        } else {
+            d.fields(&node, "the front page's front matter", &["title"])
+                .and_then(|fields| d.opt_string(&fields, "title"))
+        };
+        let page = IndexPage {
+            file: Arc::clone(file),
+            title,
+            body_start,
+        };
+        return (Loaded::Index(page), d.errors);
+    }
+    let article = model::decode_article(&mut d, id, &node, body_start);
+    (article.map_or(Loaded::Nothing, Loaded::Article), d.errors)
+}
+
+/// Splits `---\nyaml\n---\nbody`: the byte range of the YAML (None when the
+/// file has no front matter) and where the body starts.
+pub(crate) fn split_front_matter(text: &str) -> Result<(Option<std::ops::Range<usize>>, usize), String> {
+    let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if text[..first_line_end].trim_end() != "---" {
+        return Ok((None, 0));
+    }
+    let mut offset = first_line_end;
+    for line in text[first_line_end..].split_inclusive('\n') {
+        let content = line.trim_end();
+        if content == "---" || content == "..." {
+            return Ok((Some(first_line_end..offset), offset + line.len()));
+        }
+        offset += line.len();
+    }
+    Err("the front matter that starts here is never closed".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        for ok in ["a", "sony-pictures-2014", "a1-b2"] {
+            assert!(is_valid_id(ok), "{ok}");
+        }
+        for bad in ["", "-a", "a-", "a--b", "A", "a_b", "a b", "é"] {
+            assert!(!is_valid_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn front_matter_splits() {
+        let text = "---\ntitle: x\n---\nbody\n";
+        let (front, body) = split_front_matter(text).unwrap();
+        assert_eq!(&text[front.unwrap()], "title: x\n");
+        assert_eq!(&text[body..], "body\n");
+        assert_eq!(split_front_matter("body").unwrap(), (None, 0));
+        assert_eq!(split_front_matter("---\r\na: b\r\n---\r\nx").unwrap().1, 16);
+        assert!(split_front_matter("---\ntitle: x\n").is_err());
+        let (front, body) = split_front_matter("---\n---\n").unwrap();
+        assert_eq!(front, Some(4..4));
+        assert_eq!(body, 8);
+    }
+}

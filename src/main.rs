@@ -1,0 +1,5 @@
+//! The `dossier` binary: everything lives in the library.
+
+fn main() -> std::process::ExitCode {
+    dossier::main()
+}

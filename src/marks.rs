@@ -1,0 +1,396 @@
+//! The text a reader sees in rendered HTML, and `<mark>` elements woven
+//! into it.
+//!
+//! Annotations anchor to what a reader sees, not to Markdown source, so we
+//! read the visible text back out of the HTML we rendered (Markdown,
+//! highlighted code, raw HTML alike), remembering where each text run sits.
+//! Marks are then inserted around pieces of single text runs only, so the
+//! result stays balanced however quotes cross elements or overlap.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use crate::anchor::RenderedText;
+
+/// One run of text in the HTML and where its decoded text starts in the
+/// rendered text.
+#[derive(Debug, Clone)]
+pub(crate) struct TextRun {
+    html: Range<usize>,
+    text_start: usize,
+}
+
+/// Elements whose start or end separates blocks of text.
+const BLOCK_TAGS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "caption",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+];
+
+/// Elements whose content is not visible text.
+const HIDDEN_TAGS: &[&str] = &["script", "style", "template", "textarea", "title"];
+
+/// Collects the visible text of `html`, appending it to `out` (blocks are
+/// separated by a newline that belongs to no block), and returns the runs.
+pub(crate) fn extract(html: &str, out: &mut RenderedText) -> Vec<TextRun> {
+    let mut runs = Vec::new();
+    let mut block_start: Option<usize> = None;
+    let mut hidden: Option<String> = None;
+    let mut i = 0;
+    let close_block = |out: &mut RenderedText, block_start: &mut Option<usize>| {
+        if let Some(start) = block_start.take()
+            && out.text.len() > start
+        {
+            out.blocks.push(start..out.text.len());
+        }
+    };
+    while i < html.len() {
+        let rest = &html[i..];
+        if rest.starts_with("<!--") {
+            i += rest.find("-->").map_or(rest.len(), |e| e + 3);
+            continue;
+        }
+        if rest.starts_with('<')
+            && let Some(tag) = Tag::parse(rest)
+        {
+            i += tag.len;
+            if let Some(name) = &hidden {
+                if tag.closing && tag.name.eq_ignore_ascii_case(name) {
+                    hidden = None;
+                }
+                continue;
+            }
+            let name = tag.name.to_ascii_lowercase();
+            if HIDDEN_TAGS.contains(&name.as_str()) && !tag.closing {
+                hidden = Some(name);
+            } else if BLOCK_TAGS.contains(&name.as_str()) {
+                close_block(out, &mut block_start);
+            } else if name == "br" && block_start.is_some() {
+                out.text.push('\n');
+            }
+            continue;
+        }
+        let end = rest[1..].find('<').map_or(html.len(), |e| i + 1 + e);
+        if hidden.is_none() {
+            let raw = &html[i..end];
+            if block_start.is_none() {
+                if raw.trim().is_empty() {
+                    i = end;
+                    continue;
+                }
+                if !out.text.is_empty() {
+                    out.text.push('\n');
+                }
+                block_start = Some(out.text.len());
+            }
+            runs.push(TextRun {
+                html: i..end,
+                text_start: out.text.len(),
+            });
+            for unit in units(raw) {
+                out.text.push_str(unit.text);
+            }
+        }
+        i = end;
+    }
+    close_block(out, &mut block_start);
+    runs
+}
+
+/// A tag at the start of `s`: `<p>`, `</em>`, `<a href="...">`.
+struct Tag<'a> {
+    name: &'a str,
+    closing: bool,
+    len: usize,
+}
+
+impl<'a> Tag<'a> {
+    fn parse(s: &'a str) -> Option<Tag<'a>> {
+        let bytes = s.as_bytes();
+        let closing = bytes.get(1) == Some(&b'/');
+        let name_start = if closing { 2 } else { 1 };
+        let name_len = s[name_start..]
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
+            .count();
+        if name_len == 0 {
+            return None;
+        }
+        // Find the closing `>` outside quoted attribute values.
+        let mut quote: Option<u8> = None;
+        for (pos, &b) in bytes.iter().enumerate().skip(name_start + name_len) {
+            match (quote, b) {
+                (Some(q), _) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'"' | b'\'') => quote = Some(b),
+                (None, b'>') => {
+                    return Some(Tag {
+                        name: &s[name_start..name_start + name_len],
+                        closing,
+                        len: pos + 1,
+                    });
+                }
+                (None, b'<') => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+/// One visible character (or entity) of escaped HTML text.
+struct Unit<'a> {
+    raw: Range<usize>,
+    text: &'a str,
+}
+
+/// Splits escaped text into units: a character, or an entity with its
+/// decoded text. Unknown entities stay as written, which is how a browser
+/// shows most of them too.
+fn units(raw: &str) -> impl Iterator<Item = Unit<'_>> {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let rest = raw.get(i..).filter(|r| !r.is_empty())?;
+        let start = i;
+        if rest.starts_with('&')
+            && let Some(semi) = rest.as_bytes()[1..rest.len().min(12)].iter().position(|&b| b == b';')
+            && let Some(text) = decode_entity(&rest[1..semi + 1])
+        {
+            i += semi + 2;
+            return Some(Unit { raw: start..i, text });
+        }
+        let len = rest.chars().next().map_or(1, char::len_utf8);
+        i += len;
+        Some(Unit {
+            raw: start..i,
+            text: &raw[start..i],
+        })
+    })
+}
+
+fn decode_entity(name: &str) -> Option<&'static str> {
+    let text = match name {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" | "#39" | "#x27" | "#X27" => "'",
+        "nbsp" | "#160" | "#xa0" | "#xA0" => "\u{a0}",
+        "#34" | "#x22" => "\"",
+        "#38" | "#x26" => "&",
+        "#60" | "#x3c" | "#x3C" => "<",
+        "#62" | "#x3e" | "#x3E" => ">",
+        "rsquo" => "\u{2019}",
+        "lsquo" => "\u{2018}",
+        "rdquo" => "\u{201d}",
+        "ldquo" => "\u{201c}",
+        "mdash" => "\u{2014}",
+        "ndash" => "\u{2013}",
+        "hellip" => "\u{2026}",
+        _ => return None,
+    };
+    Some(text)
+}
+
+/// A span of the rendered text to wrap, with the annotation id it belongs to.
+#[derive(Debug, Clone)]
+pub(crate) struct Mark<'a> {
+    pub(crate) range: Range<usize>,
+    pub(crate) id: &'a str,
+}
+
+/// Inserts `<mark data-annotation="ID">` around every piece of text covered
+/// by `marks`. The first mark of each annotation (across calls, tracked in
+/// `seen`) carries `id="ID"`. Overlapping annotations nest, the one that
+/// starts first (or is longer) outside.
+pub(crate) fn weave<'a>(html: &str, runs: &[TextRun], marks: &[Mark<'a>], seen: &mut HashSet<&'a str>) -> String {
+    if marks.is_empty() {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len() + marks.len() * 64);
+    let mut copied = 0;
+    for run in runs {
+        let raw = &html[run.html.clone()];
+        let run_len: usize = units(raw).map(|u| u.text.len()).sum();
+        let run_text = run.text_start..run.text_start + run_len;
+        if !marks.iter().any(|m| m.range.start < run_text.end && run_text.start < m.range.end) {
+            continue;
+        }
+        out.push_str(&html[copied..run.html.start]);
+        weave_run(raw, run.text_start, marks, seen, &mut out);
+        copied = run.html.end;
+    }
+    out.push_str(&html[copied..]);
+    out
+}
+
+fn weave_run<'a>(raw: &str, text_start: usize, marks: &[Mark<'a>], seen: &mut HashSet<&'a str>, out: &mut String) {
+    let mut offset = text_start;
+    let mut open: Vec<usize> = Vec::new();
+    let mut piece_start = 0;
+    let flush = |open: &Vec<usize>, piece: &str, out: &mut String, seen: &mut HashSet<&'a str>| {
+        if piece.is_empty() {
+            return;
+        }
+        for &m in open {
+            let id = marks[m].id;
+            if seen.insert(id) {
+                out.push_str(&format!("<mark data-annotation=\"{id}\" id=\"{id}\">"));
+            } else {
+                out.push_str(&format!("<mark data-annotation=\"{id}\">"));
+            }
+        }
+        out.push_str(piece);
+        for _ in open {
+            out.push_str("</mark>");
+        }
+    };
+    for unit in units(raw) {
+        let active = active_marks(marks, offset);
+        if active != open {
+            flush(&open, &raw[piece_start..unit.raw.start], out, seen);
+            piece_start = unit.raw.start;
+            open = active;
+        }
+        offset += unit.text.len();
+    }
+    flush(&open, &raw[piece_start..], out, seen);
+}
+
+/// Indices of the marks covering text offset `at`, outermost first.
+fn active_marks(marks: &[Mark<'_>], at: usize) -> Vec<usize> {
+    let mut active: Vec<usize> = (0..marks.len()).filter(|&i| marks[i].range.contains(&at)).collect();
+    active.sort_by_key(|&i| (marks[i].range.start, std::cmp::Reverse(marks[i].range.end), i));
+    active
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn text_of(html: &str) -> (RenderedText, Vec<TextRun>) {
+        let mut out = RenderedText {
+            text: String::new(),
+            blocks: Vec::new(),
+        };
+        let runs = extract(html, &mut out);
+        (out, runs)
+    }
+
+    /// Checks that every opened element is closed in order (void elements aside).
+    pub(crate) fn is_balanced(html: &str) -> bool {
+        const VOID: &[&str] = &["br", "hr", "img", "input", "meta", "link", "col", "wbr", "source"];
+        let mut stack: Vec<String> = Vec::new();
+        let mut i = 0;
+        while let Some(pos) = html[i..].find('<') {
+            i += pos;
+            if html[i..].starts_with("<!--") {
+                i += html[i..].find("-->").map_or(html.len() - i, |e| e + 3);
+                continue;
+            }
+            let Some(tag) = Tag::parse(&html[i..]) else {
+                i += 1;
+                continue;
+            };
+            let name = tag.name.to_ascii_lowercase();
+            if tag.closing {
+                if stack.pop().as_deref() != Some(name.as_str()) {
+                    return false;
+                }
+            } else if !VOID.contains(&name.as_str()) && !html[i..i + tag.len].ends_with("/>") {
+                stack.push(name);
+            }
+            i += tag.len;
+        }
+        stack.is_empty()
+    }
+
+    #[test]
+    fn visible_text_and_blocks() {
+        let (text, _) = text_of("<h1>Title &amp; more</h1>\n<p>One <em>two</em><br />three</p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n");
+        assert_eq!(text.text, "Title & more\nOne two\nthree\na\nb");
+        let blocks: Vec<&str> = text.blocks.iter().map(|r| &text.text[r.clone()]).collect();
+        assert_eq!(blocks, ["Title & more", "One two\nthree", "a", "b"]);
+    }
+
+    #[test]
+    fn hidden_text_and_comments_are_skipped() {
+        let (text, _) = text_of("<p>a<!-- b --></p><script>var x = '<p>';</script><p>c</p>");
+        assert_eq!(text.text, "a\nc");
+    }
+
+    #[test]
+    fn marks_cross_inline_elements_and_nest() {
+        let html = "<p>the <em>attempted</em> $951 million heist</p>";
+        let (_, runs) = text_of(html);
+        // "the attempted $951 million heist": mark "attempted $951" and "$951 million".
+        let marks = [
+            Mark {
+                range: 4..18,
+                id: "a",
+            },
+            Mark {
+                range: 14..26,
+                id: "b",
+            },
+        ];
+        let mut seen = HashSet::new();
+        let out = weave(html, &runs, &marks, &mut seen);
+        assert_eq!(
+            out,
+            "<p>the <em><mark data-annotation=\"a\" id=\"a\">attempted</mark></em>\
+             <mark data-annotation=\"a\"> </mark>\
+             <mark data-annotation=\"a\"><mark data-annotation=\"b\" id=\"b\">$951</mark></mark>\
+             <mark data-annotation=\"b\"> million</mark> heist</p>"
+        );
+        assert!(is_balanced(&out));
+    }
+
+    #[test]
+    fn entities_count_as_one_character() {
+        let html = "<p>AT&amp;T &lt;b&gt; “x”</p>";
+        let (text, runs) = text_of(html);
+        assert_eq!(text.text, "AT&T <b> “x”");
+        let start = text.text.find('<').unwrap();
+        let marks = [Mark {
+            range: start..start + 3,
+            id: "q",
+        }];
+        let out = weave(html, &runs, &marks, &mut HashSet::new());
+        assert_eq!(out, "<p>AT&amp;T <mark data-annotation=\"q\" id=\"q\">&lt;b&gt;</mark> “x”</p>");
+    }
+}

@@ -1,0 +1,446 @@
+//! The items of a dossier as written by the user, decoded from YAML.
+//!
+//! Decoding checks everything a single file can tell (fields, types, enums,
+//! dates); checks across files (ids that must exist) happen in `graph`.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::date::PartialDate;
+use crate::diagnostic::SourceFile;
+use crate::tlp::Tlp;
+use crate::yaml::{Decoder, Fields, Node, Spanned, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum AnnotationKind {
+    Note,
+    Claim,
+    Context,
+    Correction,
+    Question,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Confidence {
+    Low,
+    Moderate,
+    High,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum IncidentKind {
+    Attack,
+    Advisory,
+    Report,
+    Sanction,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum EntityKind {
+    Actor,
+    Malware,
+    Organisation,
+    Person,
+    Country,
+    Other,
+}
+
+impl EntityKind {
+    pub(crate) const ALL: [(&'static str, EntityKind); 6] = [
+        ("actor", EntityKind::Actor),
+        ("malware", EntityKind::Malware),
+        ("organisation", EntityKind::Organisation),
+        ("person", EntityKind::Person),
+        ("country", EntityKind::Country),
+        ("other", EntityKind::Other),
+    ];
+
+    pub(crate) fn plural_label(self) -> &'static str {
+        match self {
+            EntityKind::Actor => "Actors",
+            EntityKind::Malware => "Malware",
+            EntityKind::Organisation => "Organisations",
+            EntityKind::Person => "People",
+            EntityKind::Country => "Countries",
+            EntityKind::Other => "Other",
+        }
+    }
+}
+
+/// A cited source: a bare URL or a map with details.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Source {
+    pub(crate) title: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) archived: Option<String>,
+    pub(crate) publisher: Option<String>,
+    pub(crate) date: Option<PartialDate>,
+    pub(crate) reliability: Option<char>,
+}
+
+/// Markdown written inside a YAML file, with where it sits for errors.
+#[derive(Debug, Clone)]
+pub(crate) struct Markdown {
+    pub(crate) text: String,
+    pub(crate) span: Range<usize>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Article {
+    pub(crate) id: String,
+    pub(crate) file: Arc<SourceFile>,
+    pub(crate) title: String,
+    pub(crate) published: PartialDate,
+    pub(crate) source: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) author: Option<String>,
+    pub(crate) reliability: Option<char>,
+    pub(crate) tlp: Tlp,
+    pub(crate) tags: Vec<String>,
+    pub(crate) summary: Option<String>,
+    pub(crate) draft: bool,
+    /// Byte offset of the Markdown body in `file`.
+    pub(crate) body_start: usize,
+    pub(crate) annotations: Vec<Annotation>,
+    pub(crate) annotations_file: Option<Arc<SourceFile>>,
+}
+
+impl Article {
+    pub(crate) fn body(&self) -> &str {
+        &self.file.text[self.body_start..]
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Annotation {
+    pub(crate) id: String,
+    pub(crate) quote: Spanned<String>,
+    pub(crate) prefix: Option<String>,
+    pub(crate) suffix: Option<String>,
+    pub(crate) note: Option<Markdown>,
+    pub(crate) kind: AnnotationKind,
+    pub(crate) confidence: Option<Confidence>,
+    pub(crate) credibility: Option<u8>,
+    pub(crate) incidents: Vec<Spanned<String>>,
+    pub(crate) entities: Vec<Spanned<String>>,
+    pub(crate) tlp: Tlp,
+    pub(crate) sources: Vec<Source>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Incident {
+    pub(crate) id: String,
+    pub(crate) file: Arc<SourceFile>,
+    pub(crate) title: String,
+    pub(crate) date: PartialDate,
+    pub(crate) end: Option<PartialDate>,
+    pub(crate) kind: IncidentKind,
+    pub(crate) summary: Option<Markdown>,
+    pub(crate) actors: Vec<Spanned<String>>,
+    pub(crate) targets: Vec<Spanned<String>>,
+    pub(crate) malware: Vec<Spanned<String>>,
+    pub(crate) losses: Option<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) tlp: Tlp,
+    pub(crate) sources: Vec<Source>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Entity {
+    pub(crate) id: String,
+    pub(crate) file: Arc<SourceFile>,
+    pub(crate) name: String,
+    pub(crate) kind: EntityKind,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) summary: Option<Markdown>,
+    pub(crate) tlp: Tlp,
+    pub(crate) sources: Vec<Source>,
+}
+
+const ARTICLE_FIELDS: &[&str] = &[
+    "title",
+    "published",
+    "source",
+    "url",
+    "author",
+    "reliability",
+    "tlp",
+    "tags",
+    "summary",
+    "draft",
+];
+const ANNOTATION_FIELDS: &[&str] = &[
+    "id",
+    "quote",
+    "prefix",
+    "suffix",
+    "note",
+    "kind",
+    "confidence",
+    "credibility",
+    "incidents",
+    "entities",
+    "tlp",
+    "sources",
+];
+const INCIDENT_FIELDS: &[&str] = &[
+    "title", "date", "end", "kind", "summary", "actors", "targets", "malware", "losses", "tags", "tlp",
+    "sources",
+];
+const ENTITY_FIELDS: &[&str] = &["name", "kind", "aliases", "summary", "tlp", "sources"];
+const SOURCE_FIELDS: &[&str] = &["title", "url", "archived", "publisher", "date", "reliability"];
+
+const KINDS: [(&str, AnnotationKind); 5] = [
+    ("note", AnnotationKind::Note),
+    ("claim", AnnotationKind::Claim),
+    ("context", AnnotationKind::Context),
+    ("correction", AnnotationKind::Correction),
+    ("question", AnnotationKind::Question),
+];
+const CONFIDENCES: [(&str, Confidence); 3] = [
+    ("low", Confidence::Low),
+    ("moderate", Confidence::Moderate),
+    ("high", Confidence::High),
+];
+const INCIDENT_KINDS: [(&str, IncidentKind); 5] = [
+    ("attack", IncidentKind::Attack),
+    ("advisory", IncidentKind::Advisory),
+    ("report", IncidentKind::Report),
+    ("sanction", IncidentKind::Sanction),
+    ("other", IncidentKind::Other),
+];
+const RELIABILITY: [(&str, char); 6] = [("A", 'A'), ("B", 'B'), ("C", 'C'), ("D", 'D'), ("E", 'E'), ("F", 'F')];
+
+impl Decoder<'_> {
+    fn tlp(&mut self, fields: &Fields<'_>) -> Tlp {
+        self.choice(fields, "tlp", &Tlp::NAMES).unwrap_or_default()
+    }
+
+    fn date(&mut self, node: &Node, name: &str) -> Option<PartialDate> {
+        let text = self.string(node, name)?;
+        match PartialDate::parse(&text.value) {
+            Ok(date) => Some(date),
+            Err(message) => {
+                self.error(node.span.clone(), message);
+                None
+            }
+        }
+    }
+
+    fn markdown(&mut self, fields: &Fields<'_>, name: &str) -> Option<Markdown> {
+        let node = fields.get(name)?;
+        let text = self.string(node, name)?;
+        Some(Markdown {
+            text: text.value,
+            span: text.span,
+        })
+    }
+
+    fn words(&mut self, fields: &Fields<'_>, name: &str) -> Vec<String> {
+        self.string_list(fields, name).into_iter().map(|s| s.value).collect()
+    }
+
+    fn sources(&mut self, fields: &Fields<'_>) -> Vec<Source> {
+        let Some(node) = fields.get("sources") else {
+            return Vec::new();
+        };
+        let items: &[Node] = match &node.value {
+            Value::Seq(items) => items,
+            _ => std::slice::from_ref(node),
+        };
+        items.iter().filter_map(|item| self.source(item)).collect()
+    }
+
+    fn source(&mut self, node: &Node) -> Option<Source> {
+        if let Value::Scalar { text, .. } = &node.value {
+            return Some(Source {
+                title: None,
+                url: Some(text.trim().to_string()),
+                archived: None,
+                publisher: None,
+                date: None,
+                reliability: None,
+            });
+        }
+        let fields = self.fields(node, "a source", SOURCE_FIELDS)?;
+        let source = Source {
+            title: self.opt_string(&fields, "title"),
+            url: self.opt_string(&fields, "url"),
+            archived: self.opt_string(&fields, "archived"),
+            publisher: self.opt_string(&fields, "publisher"),
+            date: fields.get("date").and_then(|n| self.date(n, "date")),
+            reliability: self.choice(&fields, "reliability", &RELIABILITY),
+        };
+        if source.title.is_none() && source.url.is_none() {
+            self.error(node.span.clone(), "a source needs a `title` or a `url`");
+        }
+        Some(source)
+    }
+}
+
+/// Article front matter; the body and annotations are attached by the loader.
+pub(crate) fn decode_article(d: &mut Decoder<'_>, id: &str, node: &Node, body_start: usize) -> Option<Article> {
+    let fields = d.fields(node, "article front matter", ARTICLE_FIELDS)?;
+    let title = d.required_string(&fields, "title", "the article");
+    let published = match fields.get("published") {
+        Some(n) => d.date(n, "published"),
+        None => {
+            d.error(fields.start(), "the article has no `published` date")
+                .help
+                .push("add `published: YYYY-MM-DD`".into());
+            None
+        }
+    };
+    let article = Article {
+        id: id.to_string(),
+        file: Arc::clone(d.file),
+        source: d.opt_string(&fields, "source"),
+        url: d.opt_string(&fields, "url"),
+        author: d.opt_string(&fields, "author"),
+        reliability: d.choice(&fields, "reliability", &RELIABILITY),
+        tlp: d.tlp(&fields),
+        tags: d.words(&fields, "tags"),
+        summary: d.opt_string(&fields, "summary"),
+        draft: d.bool(&fields, "draft").unwrap_or(false),
+        body_start,
+        annotations: Vec::new(),
+        annotations_file: None,
+        title: title?.value,
+        published: published?,
+    };
+    Some(article)
+}
+
+/// An annotations file: a list of annotations. Default ids are `a1`, `a2`...
+/// by position, so they stay put when a later item is edited.
+pub(crate) fn decode_annotations(d: &mut Decoder<'_>, node: &Node) -> Vec<Annotation> {
+    let items = match &node.value {
+        Value::Seq(items) => items.as_slice(),
+        _ if node.is_null() => return Vec::new(),
+        _ => {
+            let found = node.describe();
+            d.error(node.span.clone(), format!("an annotations file must be a list, found {found}"))
+                .help
+                .push("start each annotation with `- quote: \"...\"`".into());
+            return Vec::new();
+        }
+    };
+    let mut annotations: Vec<Annotation> = Vec::new();
+    for (position, item) in items.iter().enumerate() {
+        let Some(annotation) = decode_annotation(d, item, position) else {
+            continue;
+        };
+        if let Some(first) = annotations.iter().find(|a| a.id == annotation.id) {
+            let (line, _) = d.file.line_col(first.quote.span.start);
+            let id = annotation.id.clone();
+            d.error(item.span.clone(), format!("annotation id `{id}` is used twice in this file"))
+                .help
+                .push(format!("the first annotation with this id is near line {line}; give this one another `id`"));
+        }
+        annotations.push(annotation);
+    }
+    annotations
+}
+
+fn decode_annotation(d: &mut Decoder<'_>, node: &Node, position: usize) -> Option<Annotation> {
+    let fields = d.fields(node, "an annotation", ANNOTATION_FIELDS)?;
+    let id = match fields.get("id").and_then(|n| d.string(n, "id")) {
+        Some(id) => {
+            if !crate::load::is_valid_id(&id.value) {
+                d.error(id.span.clone(), format!("`{}` is not a valid annotation id", id.value))
+                    .help
+                    .push("use lowercase letters, digits and single hyphens, like `bangladesh-951m`".into());
+            }
+            id.value
+        }
+        None => format!("a{}", position + 1),
+    };
+    let quote = d.required_string(&fields, "quote", "the annotation");
+    let annotation = Annotation {
+        id,
+        prefix: d.opt_string(&fields, "prefix"),
+        suffix: d.opt_string(&fields, "suffix"),
+        note: d.markdown(&fields, "note"),
+        kind: d.choice(&fields, "kind", &KINDS).unwrap_or(AnnotationKind::Note),
+        confidence: d.choice(&fields, "confidence", &CONFIDENCES),
+        credibility: d.integer(&fields, "credibility", 1..7),
+        incidents: d.string_list(&fields, "incidents"),
+        entities: d.string_list(&fields, "entities"),
+        tlp: d.tlp(&fields),
+        sources: d.sources(&fields),
+        quote: quote?,
+    };
+    Some(annotation)
+}
+
+pub(crate) fn decode_incident(d: &mut Decoder<'_>, id: &str, node: &Node) -> Option<Incident> {
+    let fields = d.fields(node, "an incident", INCIDENT_FIELDS)?;
+    let title = d.required_string(&fields, "title", "the incident");
+    let date = match fields.get("date") {
+        Some(n) => d.date(n, "date"),
+        None => {
+            d.error(fields.start(), "the incident has no `date`")
+                .help
+                .push("add `date: YYYY-MM-DD` (or YYYY-MM, or YYYY)".into());
+            None
+        }
+    };
+    let end_node = fields.get("end");
+    let end = end_node.and_then(|n| d.date(n, "end"));
+    if let (Some(date), Some(end), Some(node)) = (date, end, end_node)
+        && end.last_day() < date.sort_key()
+    {
+        d.error(node.span.clone(), format!("`end` ({end}) is before `date` ({date})"))
+            .help
+            .push("swap the two dates, or correct the end date".into());
+    }
+    let incident = Incident {
+        id: id.to_string(),
+        file: Arc::clone(d.file),
+        end,
+        kind: d.choice(&fields, "kind", &INCIDENT_KINDS).unwrap_or(IncidentKind::Attack),
+        summary: d.markdown(&fields, "summary"),
+        actors: d.string_list(&fields, "actors"),
+        targets: d.string_list(&fields, "targets"),
+        malware: d.string_list(&fields, "malware"),
+        losses: d.opt_string(&fields, "losses"),
+        tags: d.words(&fields, "tags"),
+        tlp: d.tlp(&fields),
+        sources: d.sources(&fields),
+        title: title?.value,
+        date: date?,
+    };
+    Some(incident)
+}
+
+pub(crate) fn decode_entity(d: &mut Decoder<'_>, id: &str, node: &Node) -> Option<Entity> {
+    let fields = d.fields(node, "an entity", ENTITY_FIELDS)?;
+    let name = d.required_string(&fields, "name", "the entity");
+    let kind = match fields.get("kind") {
+        Some(_) => d.choice(&fields, "kind", &EntityKind::ALL),
+        None => {
+            d.error(fields.start(), "the entity has no `kind`")
+                .help
+                .push("add `kind:` with one of actor, malware, organisation, person, country, other".into());
+            None
+        }
+    };
+    let entity = Entity {
+        id: id.to_string(),
+        file: Arc::clone(d.file),
+        aliases: d.words(&fields, "aliases"),
+        summary: d.markdown(&fields, "summary"),
+        tlp: d.tlp(&fields),
+        sources: d.sources(&fields),
+        name: name?.value,
+        kind: kind?,
+    };
+    Some(entity)
+}

@@ -1,0 +1,64 @@
+//! Printing results for people: diagnostics, failures and the summary line,
+//! in colour only on a terminal and never when `NO_COLOR` is set.
+
+use std::io::{IsTerminal, Write};
+
+use crate::pipeline::Failure;
+use crate::theme::error_chain;
+
+pub(crate) struct Reporter {
+    color: bool,
+}
+
+impl Reporter {
+    pub(crate) fn new() -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Reporter {
+            color: !no_color && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// Prints why `action` failed; returns the exit code (1).
+    pub(crate) fn failure(&self, failure: &Failure, action: &str) -> u8 {
+        let mut err = std::io::stderr().lock();
+        match failure {
+            Failure::Content(diagnostics) => {
+                for d in &diagnostics.0 {
+                    let _ = writeln!(err, "{}\n", d.render(self.color));
+                }
+                let n = diagnostics.0.len();
+                let plural = if n == 1 { "" } else { "s" };
+                let _ = writeln!(err, "{}: {action} failed with {n} error{plural}; nothing was written", self.red("error"));
+            }
+            Failure::Other(e) => {
+                let chain: Vec<String> = e.chain().map(|c| error_chain(c)).collect();
+                let _ = writeln!(err, "{}: {}", self.red("error"), dedupe(&chain).join("\ncaused by: "));
+                let _ = writeln!(err, "{action} failed; the previous output, if any, is unchanged");
+            }
+        }
+        1
+    }
+
+    pub(crate) fn summary(&self, line: &str) {
+        println!("{line}");
+    }
+
+    fn red(&self, text: &str) -> String {
+        if self.color {
+            format!("\x1b[1;31m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// anyhow chains repeat causes that Tera already printed.
+fn dedupe(chain: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in chain {
+        if !out.iter().any(|o| o.contains(item.as_str())) {
+            out.push(item.clone());
+        }
+    }
+    out
+}

@@ -1,0 +1,607 @@
+//! From a resolved dossier to the files of the site.
+//!
+//! [`prepare`] renders all Markdown and anchors every annotation in
+//! parallel, collecting diagnostics; [`render`] then turns the prepared
+//! dossier into pages through the theme, also in parallel, and hands each
+//! file to a [`Sink`]. Only published items reach a view: the TLP filter
+//! is applied here, once, for every output file.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+
+use crate::annotate::{self, ArticleOut};
+use crate::chart;
+use crate::citations::Citations;
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::graph::{AnnotationRef, Backlinks, Dossier, ItemRef, Lookup};
+use crate::highlight;
+use crate::model::{Article, Markdown};
+use crate::output::Sink;
+use crate::theme::Theme;
+use crate::tlp::Tlp;
+use crate::yaml::Spanned;
+
+/// Everything Markdown-derived, computed once per build.
+pub(crate) struct Prepared {
+    pub(crate) articles: Vec<ArticleOut>,
+    pub(crate) incident_summaries: Vec<String>,
+    pub(crate) entity_summaries: Vec<String>,
+    pub(crate) intro_html: String,
+    pub(crate) backlinks: Backlinks,
+}
+
+/// Renders every piece of Markdown and anchors every annotation.
+pub(crate) fn prepare(dossier: &Dossier) -> (Prepared, Vec<Diagnostic>) {
+    let articles: Vec<(ArticleOut, Vec<Diagnostic>)> = (0..dossier.articles.len())
+        .into_par_iter()
+        .map(|ai| {
+            let mut errors = Vec::new();
+            let out = annotate::process_article(dossier, ai, &mut errors);
+            (out, errors)
+        })
+        .collect();
+    let summary = |file: &Arc<SourceFile>, md: &Option<Markdown>| {
+        let mut errors = Vec::new();
+        let html = md
+            .as_ref()
+            .map(|m| annotate::render_markdown_value(dossier, file, m, &mut errors).0)
+            .unwrap_or_default();
+        (html, errors)
+    };
+    let incidents: Vec<(String, Vec<Diagnostic>)> =
+        dossier.incidents.par_iter().map(|i| summary(&i.file, &i.summary)).collect();
+    let entities: Vec<(String, Vec<Diagnostic>)> =
+        dossier.entities.par_iter().map(|e| summary(&e.file, &e.summary)).collect();
+
+    let mut errors = Vec::new();
+    let intro_html = match &dossier.index {
+        Some(page) => {
+            let rendered =
+                crate::markdown::render_fragment(page.body(), dossier.config.unsafe_html, &annotate::resolver(dossier));
+            for bad in &rendered.bad_refs {
+                let span = page.body_start + bad.range.start..page.body_start + bad.range.end;
+                errors.push(annotate::unknown_ref(dossier, &page.file, span, bad));
+            }
+            rendered.html
+        }
+        None => String::new(),
+    };
+    let mut split = |items: Vec<(String, Vec<Diagnostic>)>| {
+        items
+            .into_iter()
+            .map(|(html, e)| {
+                errors.extend(e);
+                html
+            })
+            .collect::<Vec<_>>()
+    };
+    let incident_summaries = split(incidents);
+    let entity_summaries = split(entities);
+    let articles: Vec<ArticleOut> = articles
+        .into_iter()
+        .map(|(out, e)| {
+            errors.extend(e);
+            out
+        })
+        .collect();
+    let refs: Vec<Vec<String>> = articles.iter().map(|a| a.refs.clone()).collect();
+    let backlinks = dossier.backlinks(&refs);
+    let prepared = Prepared {
+        articles,
+        incident_summaries,
+        entity_summaries,
+        intro_html,
+        backlinks,
+    };
+    (prepared, errors)
+}
+
+/// What a build produced, for the summary line.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Stats {
+    pub(crate) pages: usize,
+    pub(crate) annotations: usize,
+    pub(crate) files: usize,
+}
+
+/// One output file to produce.
+enum Page {
+    Index,
+    Timeline,
+    Entities,
+    NotFound,
+    Article(usize),
+    Incident(usize),
+    Entity(usize),
+    Feed,
+    Sitemap,
+    Robots,
+}
+
+impl Page {
+    fn path(&self, d: &Dossier) -> String {
+        match self {
+            Page::Index => "index.html".into(),
+            Page::Timeline => "timeline/index.html".into(),
+            Page::Entities => "entities/index.html".into(),
+            Page::NotFound => "404.html".into(),
+            Page::Article(i) => format!("articles/{}/index.html", d.articles[*i].id),
+            Page::Incident(i) => format!("incidents/{}/index.html", d.incidents[*i].id),
+            Page::Entity(i) => format!("entities/{}/index.html", d.entities[*i].id),
+            Page::Feed => "feed.xml".into(),
+            Page::Sitemap => "sitemap.xml".into(),
+            Page::Robots => "robots.txt".into(),
+        }
+    }
+}
+
+/// Renders every page and asset of the site into `sink`.
+pub(crate) fn render(dossier: &Dossier, prepared: &Prepared, theme: &Theme, sink: &dyn Sink) -> anyhow::Result<Stats> {
+    let views = Views { d: dossier, p: prepared };
+    let mut pages = vec![
+        Page::Index,
+        Page::Timeline,
+        Page::Entities,
+        Page::NotFound,
+        Page::Feed,
+        Page::Sitemap,
+        Page::Robots,
+    ];
+    pages.extend(views.articles().map(Page::Article));
+    pages.extend(views.incidents().map(Page::Incident));
+    pages.extend(views.entities().map(Page::Entity));
+
+    pages.par_iter().try_for_each(|page| -> anyhow::Result<()> {
+        let (template, context) = views.page(page);
+        let context = tera::Context::from_serialize(&context)?;
+        let html = theme.render(template, &context)?;
+        sink.write(&page.path(dossier), html.as_bytes())
+    })?;
+
+    let css = highlight::theme_css(&dossier.config.highlight_theme)
+        .map_err(|_| anyhow::anyhow!("unknown highlight theme `{}`", dossier.config.highlight_theme))?;
+    let mut files = pages.len();
+    if !theme.assets.contains_key("syntax.css") {
+        sink.write("syntax.css", css.as_bytes())?;
+        files += 1;
+    }
+    for (path, bytes) in &theme.assets {
+        sink.write(path, bytes)?;
+        files += 1;
+    }
+    let html_pages = pages.iter().filter(|p| !matches!(p, Page::Feed | Page::Sitemap | Page::Robots)).count();
+    let annotations = views
+        .articles()
+        .map(|ai| views.published_annotations(ai).count())
+        .sum();
+    Ok(Stats {
+        pages: html_pages,
+        annotations,
+        files,
+    })
+}
+
+/// Builds the template context of each page.
+struct Views<'a> {
+    d: &'a Dossier,
+    p: &'a Prepared,
+}
+
+impl Views<'_> {
+    fn articles(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.d.articles.len()).filter(|&i| self.d.article_included(&self.d.articles[i]))
+    }
+
+    fn incidents(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.d.incidents.len()).filter(|&i| self.d.is_included(ItemRef::Incident(i)))
+    }
+
+    fn entities(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.d.entities.len()).filter(|&i| self.d.is_included(ItemRef::Entity(i)))
+    }
+
+    /// Published annotations of an article that anchored.
+    fn published_annotations(&self, ai: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.d.articles[ai].annotations.len())
+            .filter(move |&ni| self.d.annotation_included(ai, ni) && self.p.articles[ai].anchors[ni].is_some())
+    }
+
+    fn page(&self, page: &Page) -> (&'static str, Value) {
+        let (template, title, tlp, mut context) = match page {
+            Page::Index => ("index.html", None, Tlp::Clear, self.index()),
+            Page::Timeline => ("timeline.html", Some("Timeline".into()), Tlp::Clear, self.timeline()),
+            Page::Entities => ("entities.html", Some("Entities".into()), Tlp::Clear, self.entity_index()),
+            Page::NotFound => ("404.html", Some("Page not found".into()), Tlp::Clear, json!({})),
+            Page::Article(i) => {
+                let (tlp, context) = self.article(*i);
+                ("article.html", Some(self.d.articles[*i].title.clone()), tlp, context)
+            }
+            Page::Incident(i) => {
+                let (tlp, context) = self.incident(*i);
+                ("incident.html", Some(self.d.incidents[*i].title.clone()), tlp, context)
+            }
+            Page::Entity(i) => {
+                let (tlp, context) = self.entity(*i);
+                ("entity.html", Some(self.d.entities[*i].name.clone()), tlp, context)
+            }
+            Page::Feed => ("feed.xml", None, Tlp::Clear, self.feed()),
+            Page::Sitemap => ("sitemap.xml", None, Tlp::Clear, self.sitemap()),
+            Page::Robots => ("robots.txt", None, Tlp::Clear, json!({})),
+        };
+        let fields = context.as_object_mut().expect("views are JSON objects");
+        fields.insert("site".into(), self.site());
+        fields.insert("page_title".into(), json!(title));
+        fields.insert("page_tlp".into(), if tlp == Tlp::Clear { Value::Null } else { json!(tlp) });
+        (template, context)
+    }
+
+    fn site(&self) -> Value {
+        let c = &self.d.config;
+        json!({
+            "title": c.title,
+            "description": c.description,
+            "language": c.language,
+            "base_path": self.d.base.path,
+            "permalink": self.d.base.permalink,
+            "generator": concat!("dossier ", env!("CARGO_PKG_VERSION")),
+        })
+    }
+
+    /// A reference to an item by id: a link, or `withheld` when unpublished.
+    fn reference(&self, id: &str) -> Value {
+        match self.d.lookup(id) {
+            Lookup::Included(item) => self.item_ref(item),
+            _ => json!({ "withheld": true }),
+        }
+    }
+
+    fn refs(&self, ids: &[Spanned<String>]) -> Vec<Value> {
+        ids.iter().map(|id| self.reference(&id.value)).collect()
+    }
+
+    fn item_ref(&self, item: ItemRef) -> Value {
+        let (id, title, kind, date) = match item {
+            ItemRef::Article(i) => {
+                let a = &self.d.articles[i];
+                (&a.id, &a.title, Value::Null, json!(a.published))
+            }
+            ItemRef::Incident(i) => {
+                let x = &self.d.incidents[i];
+                (&x.id, &x.title, json!(x.kind), json!(x.date))
+            }
+            ItemRef::Entity(i) => {
+                let x = &self.d.entities[i];
+                (&x.id, &x.name, json!(x.kind), Value::Null)
+            }
+        };
+        json!({
+            "withheld": false,
+            "id": id,
+            "type": item.type_name(),
+            "title": title,
+            "url": self.d.url(item),
+            "kind": kind,
+            "date": date,
+        })
+    }
+
+    fn index(&self) -> Value {
+        let mut latest: Vec<usize> = self.articles().collect();
+        latest.sort_by(|&a, &b| {
+            let (a, b) = (&self.d.articles[a], &self.d.articles[b]);
+            b.published.sort_key().cmp(&a.published.sort_key()).then_with(|| a.title.cmp(&b.title))
+        });
+        let latest: Vec<Value> = latest
+            .into_iter()
+            .take(10)
+            .map(|i| {
+                let a = &self.d.articles[i];
+                json!({ "id": a.id, "title": a.title, "url": self.d.url(ItemRef::Article(i)),
+                        "published": a.published, "summary": a.summary, "tlp": a.tlp })
+            })
+            .collect();
+        let annotations: usize = self.articles().map(|ai| self.published_annotations(ai).count()).sum();
+        json!({
+            "intro_html": self.p.intro_html,
+            "chart_svg": chart::svg(self.d, &self.timeline_items()),
+            "counts": {
+                "articles": self.articles().count(),
+                "annotations": annotations,
+                "incidents": self.incidents().count(),
+                "entities": self.entities().count(),
+            },
+            "latest": latest,
+        })
+    }
+
+    /// Published incidents and articles in timeline order.
+    fn timeline_items(&self) -> Vec<ItemRef> {
+        let mut items: Vec<ItemRef> = self
+            .incidents()
+            .map(ItemRef::Incident)
+            .chain(self.articles().map(ItemRef::Article))
+            .collect();
+        let key = |item: &ItemRef| match *item {
+            ItemRef::Incident(i) => (self.d.incidents[i].date.sort_key(), self.d.incidents[i].title.as_str()),
+            ItemRef::Article(i) => (self.d.articles[i].published.sort_key(), self.d.articles[i].title.as_str()),
+            ItemRef::Entity(_) => ((0, 0, 0), ""),
+        };
+        items.sort_by(|a, b| key(a).cmp(&key(b)));
+        items
+    }
+
+    fn timeline(&self) -> Value {
+        let mut years: Vec<Value> = Vec::new();
+        let mut current: Option<(i16, Vec<Value>)> = None;
+        for item in self.timeline_items() {
+            let (year, entry) = match item {
+                ItemRef::Incident(i) => {
+                    let x = &self.d.incidents[i];
+                    let summary = x.summary.as_ref().map(|m| first_sentence(&m.text));
+                    (x.date.year(), json!({ "type": "incident", "id": x.id, "title": x.title, "url": self.d.url(item),
+                        "date": x.date, "end": x.end, "kind": x.kind, "summary": summary, "tlp": x.tlp }))
+                }
+                ItemRef::Article(i) => {
+                    let a = &self.d.articles[i];
+                    (a.published.year(), json!({ "type": "article", "id": a.id, "title": a.title, "url": self.d.url(item),
+                        "date": a.published, "end": null, "kind": null, "summary": a.summary, "tlp": a.tlp }))
+                }
+                ItemRef::Entity(_) => continue,
+            };
+            match &mut current {
+                Some((y, entries)) if *y == year => entries.push(entry),
+                _ => {
+                    if let Some((y, entries)) = current.take() {
+                        years.push(json!({ "year": y, "entries": entries }));
+                    }
+                    current = Some((year, vec![entry]));
+                }
+            }
+        }
+        if let Some((y, entries)) = current {
+            years.push(json!({ "year": y, "entries": entries }));
+        }
+        json!({ "years": years })
+    }
+
+    fn entity_index(&self) -> Value {
+        let groups: Vec<Value> = self
+            .d
+            .entity_groups()
+            .into_iter()
+            .map(|(kind, members)| {
+                let entities: Vec<Value> = members
+                    .into_iter()
+                    .map(|i| {
+                        let e = &self.d.entities[i];
+                        json!({ "id": e.id, "name": e.name, "url": self.d.url(ItemRef::Entity(i)),
+                            "aliases": e.aliases, "tlp": e.tlp,
+                            "incident_count": self.p.backlinks.entity_incidents[i].len(),
+                            "annotation_count": self.p.backlinks.entity_annotations[i].len() })
+                    })
+                    .collect();
+                json!({ "kind": kind, "label": kind.plural_label(), "entities": entities })
+            })
+            .collect();
+        json!({ "groups": groups })
+    }
+
+    fn article(&self, ai: usize) -> (Tlp, Value) {
+        let a: &Article = &self.d.articles[ai];
+        let out = &self.p.articles[ai];
+        let mut citations = Citations::default();
+        let mut tlp = a.tlp;
+        let blocks: Vec<Value> = out
+            .blocks
+            .iter()
+            .map(|block| {
+                let notes: Vec<Value> = block
+                    .notes
+                    .iter()
+                    .map(|&ni| {
+                        tlp = tlp.max(self.d.annotation_tlp(ai, ni));
+                        self.annotation(ai, ni, &mut citations)
+                    })
+                    .collect();
+                json!({ "html": block.html, "notes": notes })
+            })
+            .collect();
+        let context = json!({ "article": {
+            "id": a.id, "title": a.title, "url": self.d.url(ItemRef::Article(ai)),
+            "published": a.published, "source": a.source, "source_url": a.url, "author": a.author,
+            "reliability": a.reliability.map(String::from), "tags": a.tags, "summary": a.summary, "tlp": a.tlp,
+            "blocks": blocks, "references": citations.references(),
+        }});
+        (tlp, context)
+    }
+
+    fn annotation(&self, ai: usize, ni: usize, citations: &mut Citations) -> Value {
+        let n = &self.d.articles[ai].annotations[ni];
+        let cites: Vec<usize> = n.sources.iter().map(|s| citations.cite(s)).collect();
+        json!({
+            "id": n.id, "kind": n.kind, "quote": n.quote.value, "note_html": self.p.articles[ai].notes[ni],
+            "confidence": n.confidence, "credibility": n.credibility, "tlp": self.d.annotation_tlp(ai, ni),
+            "incidents": self.refs(&n.incidents), "entities": self.refs(&n.entities), "citations": cites,
+        })
+    }
+
+    fn backlinks(&self, list: &[AnnotationRef], tlp: &mut Tlp) -> Vec<Value> {
+        list.iter()
+            .filter(|(ai, ni)| self.p.articles[*ai].anchors[*ni].is_some())
+            .map(|&(ai, ni)| {
+                let n = &self.d.articles[ai].annotations[ni];
+                let level = self.d.annotation_tlp(ai, ni);
+                *tlp = (*tlp).max(level);
+                let article = ItemRef::Article(ai);
+                json!({ "id": n.id, "kind": n.kind, "quote": n.quote.value,
+                    "note_html": self.p.articles[ai].notes[ni], "tlp": level,
+                    "url": format!("{}#{}", self.d.url(article), n.id), "article": self.item_ref(article) })
+            })
+            .collect()
+    }
+
+    fn incident(&self, ii: usize) -> (Tlp, Value) {
+        let x = &self.d.incidents[ii];
+        let mut citations = Citations::default();
+        let cites: Vec<usize> = x.sources.iter().map(|s| citations.cite(s)).collect();
+        let mut tlp = x.tlp;
+        let backlinks = self.backlinks(&self.p.backlinks.incident_annotations[ii], &mut tlp);
+        let context = json!({
+            "incident": {
+                "id": x.id, "title": x.title, "url": self.d.url(ItemRef::Incident(ii)), "date": x.date, "end": x.end,
+                "kind": x.kind, "summary_html": self.p.incident_summaries[ii],
+                "actors": self.refs(&x.actors), "targets": self.refs(&x.targets), "malware": self.refs(&x.malware),
+                "losses": x.losses, "tags": x.tags, "tlp": x.tlp, "citations": cites,
+                "references": citations.references(),
+            },
+            "backlinks": backlinks,
+        });
+        (tlp, context)
+    }
+
+    fn entity(&self, ei: usize) -> (Tlp, Value) {
+        let x = &self.d.entities[ei];
+        let mut citations = Citations::default();
+        let cites: Vec<usize> = x.sources.iter().map(|s| citations.cite(s)).collect();
+        let mut tlp = x.tlp;
+        let backlinks = self.backlinks(&self.p.backlinks.entity_annotations[ei], &mut tlp);
+        let incidents: Vec<Value> = self.p.backlinks.entity_incidents[ei]
+            .iter()
+            .map(|&i| self.item_ref(ItemRef::Incident(i)))
+            .collect();
+        let articles: Vec<Value> = self.p.backlinks.entity_articles[ei]
+            .iter()
+            .map(|&i| self.item_ref(ItemRef::Article(i)))
+            .collect();
+        let context = json!({
+            "entity": {
+                "id": x.id, "name": x.name, "url": self.d.url(ItemRef::Entity(ei)), "kind": x.kind,
+                "aliases": x.aliases, "summary_html": self.p.entity_summaries[ei], "tlp": x.tlp,
+                "citations": cites, "references": citations.references(),
+            },
+            "incidents": incidents,
+            "articles": articles,
+            "backlinks": backlinks,
+        });
+        (tlp, context)
+    }
+
+    /// An absolute URL when the base URL has a host, else the path.
+    fn permalink(&self, url: &str) -> String {
+        let base = &self.d.base;
+        let origin = base.permalink.strip_suffix(&base.path).unwrap_or("");
+        format!("{origin}{url}")
+    }
+
+    /// Atom needs absolute ids; without a host we use stable UUID URNs.
+    fn atom_id(&self, url: &str) -> String {
+        let permalink = self.permalink(url);
+        if permalink.contains("://") {
+            permalink
+        } else {
+            format!("urn:uuid:{}", uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, permalink.as_bytes()))
+        }
+    }
+
+    fn feed(&self) -> Value {
+        let mut items = self.timeline_items();
+        items.reverse();
+        let entries: Vec<Value> = items
+            .iter()
+            .take(50)
+            .filter_map(|&item| {
+                let (title, date, summary) = match item {
+                    ItemRef::Article(i) => {
+                        let a = &self.d.articles[i];
+                        (&a.title, a.published, a.summary.clone())
+                    }
+                    ItemRef::Incident(i) => {
+                        let x = &self.d.incidents[i];
+                        (&x.title, x.date, x.summary.as_ref().map(|m| first_sentence(&m.text)))
+                    }
+                    ItemRef::Entity(_) => return None,
+                };
+                let url = self.d.url(item);
+                Some(json!({ "title": title, "permalink": self.permalink(&url), "id": self.atom_id(&url),
+                    "updated": date.rfc3339(), "summary": summary }))
+            })
+            .collect();
+        let updated = items
+            .iter()
+            .map(|&item| match item {
+                ItemRef::Article(i) => self.d.articles[i].published,
+                ItemRef::Incident(i) => self.d.incidents[i].date,
+                ItemRef::Entity(_) => unreachable!("timeline items are articles and incidents"),
+            })
+            .max_by_key(|d| d.sort_key())
+            .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
+        let feed_url = format!("{}feed.xml", self.d.base.path);
+        json!({ "feed": { "id": self.atom_id(&feed_url), "updated": updated, "entries": entries } })
+    }
+
+    fn sitemap(&self) -> Value {
+        let base = &self.d.base.path;
+        let mut urls: Vec<Value> = ["", "timeline/", "entities/"]
+            .iter()
+            .map(|p| json!({ "loc": self.permalink(&format!("{base}{p}")), "lastmod": null }))
+            .collect();
+        for i in self.articles() {
+            let url = self.d.url(ItemRef::Article(i));
+            urls.push(json!({ "loc": self.permalink(&url), "lastmod": self.d.articles[i].published.iso() }));
+        }
+        for i in self.incidents() {
+            urls.push(json!({ "loc": self.permalink(&self.d.url(ItemRef::Incident(i))), "lastmod": null }));
+        }
+        for i in self.entities() {
+            urls.push(json!({ "loc": self.permalink(&self.d.url(ItemRef::Entity(i))), "lastmod": null }));
+        }
+        json!({ "urls": urls })
+    }
+}
+
+/// The first sentence of some Markdown, as plain text, for listings.
+fn first_sentence(markdown: &str) -> String {
+    let plain: String = markdown
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['*', '_', '`'], "");
+    // `[text](target)` keeps its text.
+    let mut out = String::with_capacity(plain.len());
+    let mut rest = plain.as_str();
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match (after.find("]("), after.find(')')) {
+            (Some(close), Some(end)) if close < end => {
+                out.push_str(&after[..close]);
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    match out.find(". ") {
+        Some(end) => out[..=end].to_string(),
+        None => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_sentence;
+
+    #[test]
+    fn first_sentences_are_plain() {
+        assert_eq!(
+            first_sentence("The *Lazarus* [group](@lazarus-group) struck.\nThen more."),
+            "The Lazarus group struck."
+        );
+        assert_eq!(first_sentence("One line"), "One line");
+    }
+}
