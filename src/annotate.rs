@@ -24,7 +24,6 @@ pub(crate) struct ArticleOut {
     pub(crate) notes: Vec<String>,
     /// Ids this article's body links to.
     pub(crate) refs: Vec<String>,
-    pub(crate) text_len: usize,
 }
 
 #[derive(Debug)]
@@ -115,7 +114,6 @@ pub(crate) fn process_article(dossier: &Dossier, ai: usize, errors: &mut Vec<Dia
         anchors,
         notes,
         refs: rendered.refs,
-        text_len: rendered.text.text.len(),
     }
 }
 
@@ -185,21 +183,19 @@ impl ArticlePlace<'_> {
         article.file.line_col(article.body_start + block.source.start + offset).0
     }
 
-    /// The passage with some text around it, on one line.
+    /// The passage with some text around it, on one line: `…before [quote] after…`.
     fn excerpt(&self, range: &Range<usize>) -> String {
         let text = &self.text.text;
         let start = back_chars(text, range.start, 25);
         let end = forward_chars(text, range.end, 25);
-        let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         format!(
             "{}{}[{}]{}{}",
             if start > 0 { "…" } else { "" },
-            one_line(&text[start..range.start]),
-            one_line(&text[range.clone()]),
-            one_line(&text[range.end..end]),
+            collapse(&text[start..range.start]).trim_start(),
+            collapse(&text[range.clone()]),
+            collapse(&text[range.end..end]).trim_end(),
             if end < text.len() { "…" } else { "" }
         )
-        .replace(" [", " [")
     }
 
     fn anchor_error(&self, file: &Arc<SourceFile>, annotation: &Annotation, error: AnchorError) -> Diagnostic {
@@ -265,6 +261,21 @@ impl ArticlePlace<'_> {
         diagnostic.help = help;
         diagnostic
     }
+}
+
+/// Each run of whitespace as one space, ends kept.
+fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn back_chars(text: &str, from: usize, n: usize) -> usize {

@@ -37,17 +37,6 @@ impl SourceFile {
         let col = before[line_start..].chars().count() + 1;
         (line, col)
     }
-
-    /// Byte offset of the start of a 1-based line (clamped to the file).
-    pub(crate) fn line_start(&self, line: usize) -> usize {
-        if line <= 1 {
-            return 0;
-        }
-        self.text
-            .match_indices('\n')
-            .nth(line - 2)
-            .map_or(self.text.len(), |(i, _)| i + 1)
-    }
 }
 
 pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -120,14 +109,8 @@ impl Diagnostic {
         self
     }
 
-    pub(crate) fn help_opt(self, help: Option<String>) -> Self {
-        match help {
-            Some(help) => self.help(help),
-            None => self,
-        }
-    }
-
     /// `path:line:col`, the location every message starts from.
+    #[cfg(test)]
     pub(crate) fn location(&self) -> Option<String> {
         if let Some(file) = &self.file {
             let (line, col) = file.line_col(self.span.start);
@@ -256,7 +239,6 @@ mod tests {
         assert_eq!(file.line_col(3), (2, 1));
         let x = file.text.find('x').unwrap();
         assert_eq!(file.line_col(x), (2, 5));
-        assert_eq!(file.line_start(2), 3);
     }
 
     #[test]

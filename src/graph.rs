@@ -132,7 +132,7 @@ impl Dossier {
             Some(item) if item.type_name() == wanted => {}
             Some(item) => diagnostics.push(
                 Diagnostic::at(file, id.span.clone(), format!("`{}` is an {}, not an {wanted}", id.value, item.type_name()))
-                    .help(format!("list it under the field for {}s, or name an {wanted} here", item.type_name())),
+                    .help(format!("name an {wanted} here; `{}` belongs in a list of {}", id.value, plural(item.type_name()))),
             ),
             None => {
                 let candidates = self.ids.iter().filter(|(_, item)| item.type_name() == wanted).map(|(k, _)| k.as_str());
@@ -251,6 +251,14 @@ impl Dossier {
             })
             .filter(|(_, members)| !members.is_empty())
             .collect()
+    }
+}
+
+fn plural(type_name: &str) -> &'static str {
+    match type_name {
+        "article" => "articles",
+        "incident" => "incidents",
+        _ => "entities",
     }
 }
 

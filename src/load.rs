@@ -225,7 +225,8 @@ fn load_file(root: &Path, path: &Path, kind: FileKind) -> (Loaded, Vec<Diagnosti
     if file.text.trim().is_empty() && !matches!(kind, FileKind::Index | FileKind::Annotations) {
         let e = Diagnostic::at(&file, 0..0, "this file is empty").help(match kind {
             FileKind::Article => "an article starts with front matter: ---, title: ..., published: ..., ---",
-            _ => "write the item's fields, for example `title:` and `date:`; see docs/format.md",
+            FileKind::Incident => "an incident needs at least `title:` and `date:`; see docs/format.md",
+            _ => "an entity needs at least `name:` and `kind:`; see docs/format.md",
         });
         return (Loaded::Nothing, vec![e]);
     }

@@ -104,7 +104,9 @@ pub(crate) fn extract(html: &str, out: &mut RenderedText) -> Vec<TextRun> {
             }
             continue;
         }
-        let end = rest[1..].find('<').map_or(html.len(), |e| i + 1 + e);
+        // A text run ends at the next tag; a `<` that starts no tag is text.
+        let first = rest.chars().next().map_or(1, char::len_utf8);
+        let end = rest[first..].find('<').map_or(html.len(), |e| i + first + e);
         if hidden.is_none() {
             let raw = &html[i..end];
             if block_start.is_none() {
@@ -392,5 +394,131 @@ pub(crate) mod tests {
         }];
         let out = weave(html, &runs, &marks, &mut HashSet::new());
         assert_eq!(out, "<p>AT&amp;T <mark data-annotation=\"q\" id=\"q\">&lt;b&gt;</mark> “x”</p>");
+    }
+}
+
+/// Arbitrary Markdown through the whole article path: render, anchor quotes
+/// taken from the text, weave marks. The HTML must stay balanced and keep
+/// its visible text, and each quote's marks must hold exactly the quote.
+#[cfg(test)]
+mod pipeline_properties {
+    use std::collections::HashSet;
+
+    use proptest::prelude::*;
+
+    use super::tests::is_balanced;
+    use super::*;
+    use crate::anchor::{Anchorer, Selector};
+    use crate::markdown::{self, Target};
+
+    fn visible_text(html: &str) -> String {
+        let mut out = RenderedText::default();
+        extract(html, &mut out);
+        out.text
+    }
+
+    /// The text inside `<mark data-annotation="id">` elements, in order.
+    fn marked_text(html: &str, id: &str) -> String {
+        let open = format!("<mark data-annotation=\"{id}\"");
+        let mut text = String::new();
+        let mut rest = html;
+        while let Some(start) = rest.find(&open) {
+            let after = &rest[start..];
+            let content_start = after.find('>').map_or(after.len(), |i| i + 1);
+            let content = &after[content_start..];
+            // Our marks never contain elements other than nested marks.
+            let end = content.find("</mark>").unwrap_or(content.len());
+            let inner = &content[..end];
+            let inner_text: String = {
+                let mut t = String::new();
+                let mut in_tag = false;
+                for c in inner.chars() {
+                    match c {
+                        '<' => in_tag = true,
+                        '>' => in_tag = false,
+                        c if !in_tag => t.push(c),
+                        _ => {}
+                    }
+                }
+                t
+            };
+            for unit in units(&inner_text) {
+                text.push_str(unit.text);
+            }
+            rest = &content[end..];
+        }
+        text
+    }
+
+    fn markdown_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                "[a-zA-Z0-9 ]{1,12}",
+                Just("*".to_string()),
+                Just("**".to_string()),
+                Just("`".to_string()),
+                Just("_".to_string()),
+                Just("\n".to_string()),
+                Just("\n\n".to_string()),
+                Just("- ".to_string()),
+                Just("# ".to_string()),
+                Just("> ".to_string()),
+                Just("[link](https://example.org)".to_string()),
+                Just("[x](@missing)".to_string()),
+                Just("&amp; < > \" '".to_string()),
+                Just("“é” 👍🏽 日本".to_string()),
+                Just("<b>raw</b>".to_string()),
+                Just("\n```\ncode <x>\n```\n".to_string()),
+                Just("| a | b |\n|---|---|\n| c | d |\n".to_string()),
+            ],
+            0..30,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn woven_html_stays_balanced(md in markdown_text(), picks in proptest::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), 1usize..40), 0..4)) {
+            let rendered = markdown::render_article(&md, false, &|_| Target::Unknown);
+            let anchorer = Anchorer::new(&rendered.text);
+            let text = &rendered.text;
+            let ids = ["q0", "q1", "q2", "q3"];
+            let mut marks = Vec::new();
+            for (n, (block, start, len)) in picks.iter().enumerate() {
+                if text.blocks.is_empty() {
+                    break;
+                }
+                let block = text.blocks[block.index(text.blocks.len())].clone();
+                let chars: Vec<usize> = text.text[block.clone()].char_indices().map(|(i, _)| block.start + i).collect();
+                let from = chars[start.index(chars.len())];
+                let to = chars.iter().copied().find(|&c| c >= from + len).unwrap_or(block.end);
+                let quote = &text.text[from..to];
+                let selector = Selector { quote, prefix: None, suffix: None };
+                if let Ok(range) = anchorer.anchor(&selector) {
+                    marks.push(Mark { range, id: ids[n] });
+                }
+            }
+            let mut seen = HashSet::new();
+            let mut html = String::new();
+            let mut original = String::new();
+            for block in &rendered.blocks {
+                let block_marks: Vec<Mark<'_>> = marks
+                    .iter()
+                    .filter(|m| m.range.start < block.text.end && block.text.start < m.range.end)
+                    .cloned()
+                    .collect();
+                html.push_str(&weave(&block.html, &block.runs, &block_marks, &mut seen));
+                original.push_str(&block.html);
+            }
+            prop_assert!(is_balanced(&html), "unbalanced: {html}");
+            prop_assert_eq!(visible_text(&html), visible_text(&original));
+            for mark in &marks {
+                let expected: String = text.text[mark.range.clone()].split_whitespace().collect();
+                let got: String = marked_text(&html, mark.id).split_whitespace().collect();
+                prop_assert_eq!(got, expected, "mark {} in {}", mark.id, html);
+                prop_assert_eq!(html.matches(&format!("id=\"{}\"", mark.id)).count(), 1);
+            }
+        }
     }
 }

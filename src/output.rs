@@ -5,10 +5,8 @@
 //! the previous site exactly as it was. The output folder may never be the
 //! dossier itself, one of its source folders, or a folder we did not create.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
 
 use anyhow::{Context as _, bail};
 
@@ -19,20 +17,6 @@ pub(crate) const MARKER: &str = ".dossier-build";
 pub(crate) trait Sink: Sync {
     /// Writes `bytes` at site path `path` (`articles/x/index.html`).
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()>;
-}
-
-/// Keeps the site in memory (for `check` and `serve`).
-#[derive(Default)]
-pub(crate) struct MemorySink {
-    pub(crate) files: Mutex<BTreeMap<String, Vec<u8>>>,
-}
-
-impl Sink for MemorySink {
-    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let mut files = self.files.lock().map_err(|_| anyhow::anyhow!("a render thread panicked"))?;
-        files.insert(path.to_string(), bytes.to_vec());
-        Ok(())
-    }
 }
 
 /// Writes into a staging folder that [`Staging::commit`] swaps in.

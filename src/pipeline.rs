@@ -15,11 +15,11 @@ use crate::tlp::Tlp;
 
 /// Settings from the command line that override `dossier.yaml`.
 #[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    pub base_url: Option<String>,
-    pub tlp: Option<Tlp>,
-    pub drafts: bool,
-    pub output: Option<PathBuf>,
+pub(crate) struct Overrides {
+    pub(crate) base_url: Option<String>,
+    pub(crate) tlp: Option<Tlp>,
+    pub(crate) drafts: bool,
+    pub(crate) output: Option<PathBuf>,
 }
 
 /// Why a build did not produce a site.

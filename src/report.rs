@@ -4,7 +4,6 @@
 use std::io::{IsTerminal, Write};
 
 use crate::pipeline::Failure;
-use crate::theme::error_chain;
 
 pub(crate) struct Reporter {
     color: bool,
@@ -31,7 +30,7 @@ impl Reporter {
                 let _ = writeln!(err, "{}: {action} failed with {n} error{plural}; nothing was written", self.red("error"));
             }
             Failure::Other(e) => {
-                let chain: Vec<String> = e.chain().map(|c| error_chain(c)).collect();
+                let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
                 let _ = writeln!(err, "{}: {}", self.red("error"), dedupe(&chain).join("\ncaused by: "));
                 let _ = writeln!(err, "{action} failed; the previous output, if any, is unchanged");
             }

@@ -103,7 +103,6 @@ pub(crate) fn prepare(dossier: &Dossier) -> (Prepared, Vec<Diagnostic>) {
 pub(crate) struct Stats {
     pub(crate) pages: usize,
     pub(crate) annotations: usize,
-    pub(crate) files: usize,
 }
 
 /// One output file to produce.
@@ -162,14 +161,11 @@ pub(crate) fn render(dossier: &Dossier, prepared: &Prepared, theme: &Theme, sink
 
     let css = highlight::theme_css(&dossier.config.highlight_theme)
         .map_err(|_| anyhow::anyhow!("unknown highlight theme `{}`", dossier.config.highlight_theme))?;
-    let mut files = pages.len();
     if !theme.assets.contains_key("syntax.css") {
         sink.write("syntax.css", css.as_bytes())?;
-        files += 1;
     }
     for (path, bytes) in &theme.assets {
         sink.write(path, bytes)?;
-        files += 1;
     }
     let html_pages = pages.iter().filter(|p| !matches!(p, Page::Feed | Page::Sitemap | Page::Robots)).count();
     let annotations = views
@@ -179,7 +175,6 @@ pub(crate) fn render(dossier: &Dossier, prepared: &Prepared, theme: &Theme, sink
     Ok(Stats {
         pages: html_pages,
         annotations,
-        files,
     })
 }
 
@@ -210,7 +205,10 @@ impl Views<'_> {
 
     fn page(&self, page: &Page) -> (&'static str, Value) {
         let (template, title, tlp, mut context) = match page {
-            Page::Index => ("index.html", None, Tlp::Clear, self.index()),
+            Page::Index => {
+                let title = self.d.index.as_ref().and_then(|page| page.title.clone());
+                ("index.html", title, Tlp::Clear, self.index())
+            }
             Page::Timeline => ("timeline.html", Some("Timeline".into()), Tlp::Clear, self.timeline()),
             Page::Entities => ("entities.html", Some("Entities".into()), Tlp::Clear, self.entity_index()),
             Page::NotFound => ("404.html", Some("Page not found".into()), Tlp::Clear, json!({})),

@@ -24,7 +24,7 @@ pub(crate) struct Node {
 pub(crate) enum Value {
     /// Scalars keep their text; whether `2014` is a year or a title is up
     /// to the field that reads it.
-    Scalar { text: String, plain: bool, block: bool },
+    Scalar { text: String, plain: bool },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -66,7 +66,6 @@ pub(crate) fn parse(file: &Arc<SourceFile>, base: usize, text: &str) -> Result<N
         value: Value::Scalar {
             text: String::new(),
             plain: true,
-            block: false,
         },
         span: base..base,
     }))
@@ -113,12 +112,10 @@ impl TreeBuilder {
             }
             Event::Scalar(text, style, anchor, _) => {
                 let plain = style == ScalarStyle::Plain;
-                let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
                 let node = Node {
                     value: Value::Scalar {
                         text: text.into_owned(),
                         plain,
-                        block,
                     },
                     span,
                 };
