@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::{env, fs};
 
 fn main() {
-    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let mut out = String::new();
     for (constant, folder) in [("TEMPLATES", "templates"), ("ASSETS", "static")] {
         let dir = root.join(folder);
@@ -20,8 +21,17 @@ fn main() {
         files.sort();
         writeln!(out, "pub(crate) static {constant}: &[(&str, &[u8])] = &[").unwrap();
         for file in files {
-            let name = file.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
-            writeln!(out, "    ({name:?}, include_bytes!({:?})),", file.display().to_string()).unwrap();
+            let name = file
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            writeln!(
+                out,
+                "    ({name:?}, include_bytes!({:?})),",
+                file.display().to_string()
+            )
+            .unwrap();
         }
         writeln!(out, "];").unwrap();
     }
@@ -30,7 +40,9 @@ fn main() {
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let hidden = entry.file_name().to_string_lossy().starts_with('.');

@@ -49,7 +49,8 @@ pub(crate) fn render_markdown_value(
     value: &Markdown,
     errors: &mut Vec<Diagnostic>,
 ) -> (String, Vec<String>) {
-    let fragment = markdown::render_fragment(&value.text, dossier.config.unsafe_html, &resolver(dossier));
+    let fragment =
+        markdown::render_fragment(&value.text, dossier.config.unsafe_html, &resolver(dossier));
     for bad in &fragment.bad_refs {
         let span = markdown_span(file, &value.span, &format!("(@{}", bad.id));
         let span = span.start + 1..span.end;
@@ -58,18 +59,35 @@ pub(crate) fn render_markdown_value(
     (fragment.html, fragment.refs)
 }
 
-pub(crate) fn unknown_ref(dossier: &Dossier, file: &Arc<SourceFile>, span: Range<usize>, bad: &BadRef) -> Diagnostic {
-    let suggestion = crate::diagnostic::did_you_mean(&bad.id, dossier.ids.keys().map(String::as_str));
+pub(crate) fn unknown_ref(
+    dossier: &Dossier,
+    file: &Arc<SourceFile>,
+    span: Range<usize>,
+    bad: &BadRef,
+) -> Diagnostic {
+    let suggestion =
+        crate::diagnostic::did_you_mean(&bad.id, dossier.ids.keys().map(String::as_str));
     Diagnostic::at(file, span, format!("link to unknown id `@{}`", bad.id)).help(match suggestion {
         Some(s) => format!("did you mean `@{s}`?"),
-        None => "`[text](@id)` links to the article, incident or entity with that id (its file name)".to_string(),
+        None => {
+            "`[text](@id)` links to the article, incident or entity with that id (its file name)"
+                .to_string()
+        }
     })
 }
 
 /// Renders article `ai` and anchors its annotations.
-pub(crate) fn process_article(dossier: &Dossier, ai: usize, errors: &mut Vec<Diagnostic>) -> ArticleOut {
+pub(crate) fn process_article(
+    dossier: &Dossier,
+    ai: usize,
+    errors: &mut Vec<Diagnostic>,
+) -> ArticleOut {
     let article = &dossier.articles[ai];
-    let rendered = markdown::render_article(article.body(), dossier.config.unsafe_html, &resolver(dossier));
+    let rendered = markdown::render_article(
+        article.body(),
+        dossier.config.unsafe_html,
+        &resolver(dossier),
+    );
     for bad in &rendered.bad_refs {
         let start = article.body_start + bad.range.start;
         let span = start..article.body_start + bad.range.end;
@@ -119,7 +137,12 @@ pub(crate) fn process_article(dossier: &Dossier, ai: usize, errors: &mut Vec<Dia
 
 /// Puts marks for the published annotations into each block and lists the
 /// notes that follow it, in the order of their quotes.
-fn weave_blocks(dossier: &Dossier, ai: usize, blocks: &[Block], anchors: &[Option<Range<usize>>]) -> Vec<BlockOut> {
+fn weave_blocks(
+    dossier: &Dossier,
+    ai: usize,
+    blocks: &[Block],
+    anchors: &[Option<Range<usize>>],
+) -> Vec<BlockOut> {
     let article = &dossier.articles[ai];
     let mut published: Vec<(usize, Range<usize>)> = anchors
         .iter()
@@ -180,7 +203,10 @@ impl ArticlePlace<'_> {
             .rev()
             .find_map(|n| source.find(&words[..n].join(" ")))
             .unwrap_or(0);
-        article.file.line_col(article.body_start + block.source.start + offset).0
+        article
+            .file
+            .line_col(article.body_start + block.source.start + offset)
+            .0
     }
 
     /// The passage with some text around it, on one line: `…before [quote] after…`.
@@ -198,13 +224,24 @@ impl ArticlePlace<'_> {
         )
     }
 
-    fn anchor_error(&self, file: &Arc<SourceFile>, annotation: &Annotation, error: AnchorError) -> Diagnostic {
+    fn anchor_error(
+        &self,
+        file: &Arc<SourceFile>,
+        annotation: &Annotation,
+        error: AnchorError,
+    ) -> Diagnostic {
         let article_id = &self.dossier.articles[self.ai].id;
         let at = Diagnostic::at(file, annotation.quote.span.clone(), "");
         let places = |ranges: &[Range<usize>]| {
             ranges
                 .iter()
-                .map(|r| format!("line {} of the article: {}", self.line_of(r), self.excerpt(r)))
+                .map(|r| {
+                    format!(
+                        "line {} of the article: {}",
+                        self.line_of(r),
+                        self.excerpt(r)
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         let (message, label, help): (String, &str, Vec<String>) = match error {
@@ -220,7 +257,10 @@ impl ArticlePlace<'_> {
                     Some(r) => vec![format!(
                         "closest passage (line {} of the article): \"{}\"",
                         self.line_of(&r),
-                        self.text.text[r.clone()].split_whitespace().collect::<Vec<_>>().join(" ")
+                        self.text.text[r.clone()]
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
                     )],
                     None => vec!["the article has no text".into()],
                 },
@@ -279,9 +319,16 @@ fn collapse(text: &str) -> String {
 }
 
 fn back_chars(text: &str, from: usize, n: usize) -> usize {
-    text[..from].char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i)
+    text[..from]
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
 }
 
 fn forward_chars(text: &str, from: usize, n: usize) -> usize {
-    text[from..].char_indices().nth(n).map_or(text.len(), |(i, _)| from + i)
+    text[from..]
+        .char_indices()
+        .nth(n)
+        .map_or(text.len(), |(i, _)| from + i)
 }

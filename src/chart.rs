@@ -18,8 +18,16 @@ pub(crate) fn svg(dossier: &Dossier, items: &[ItemRef]) -> String {
     let dated: Vec<(ItemRef, PartialDate, &str)> = items
         .iter()
         .filter_map(|&item| match item {
-            ItemRef::Incident(i) => Some((item, dossier.incidents[i].date, dossier.incidents[i].title.as_str())),
-            ItemRef::Article(i) => Some((item, dossier.articles[i].published, dossier.articles[i].title.as_str())),
+            ItemRef::Incident(i) => Some((
+                item,
+                dossier.incidents[i].date,
+                dossier.incidents[i].title.as_str(),
+            )),
+            ItemRef::Article(i) => Some((
+                item,
+                dossier.articles[i].published,
+                dossier.articles[i].title.as_str(),
+            )),
             ItemRef::Entity(_) => None,
         })
         .collect();
@@ -35,7 +43,10 @@ pub(crate) fn svg(dossier: &Dossier, items: &[ItemRef]) -> String {
         MARGIN + (t - first_year as f64) / span * (WIDTH - 2.0 * MARGIN)
     };
 
-    let incidents = dated.iter().filter(|d| matches!(d.0, ItemRef::Incident(_))).count();
+    let incidents = dated
+        .iter()
+        .filter(|d| matches!(d.0, ItemRef::Incident(_)))
+        .count();
     let articles = dated.len() - incidents;
     let mut svg = String::new();
     let _ = write!(
@@ -66,10 +77,17 @@ pub(crate) fn svg(dossier: &Dossier, items: &[ItemRef]) -> String {
     for (item, date, title) in &dated {
         let x = x_of(date);
         let side = usize::from(matches!(item, ItemRef::Article(_)));
-        let lane = lane_ends[side].iter().position(|&end| x - end > 13.0).unwrap_or(MAX_LANES - 1);
+        let lane = lane_ends[side]
+            .iter()
+            .position(|&end| x - end > 13.0)
+            .unwrap_or(MAX_LANES - 1);
         lane_ends[side][lane] = x;
         let offset = 16.0 + lane as f64 * LANE;
-        let y = if side == 0 { AXIS_Y - offset } else { AXIS_Y + offset };
+        let y = if side == 0 {
+            AXIS_Y - offset
+        } else {
+            AXIS_Y + offset
+        };
         let label = format!("{}: {}", date.display(), title);
         let url = dossier.url(*item);
         let shape = match item {
@@ -86,8 +104,17 @@ pub(crate) fn svg(dossier: &Dossier, items: &[ItemRef]) -> String {
                 y - 5.0
             ),
         };
-        let closing = if matches!(item, ItemRef::Incident(_)) { "</circle>" } else { "</rect>" };
-        let _ = write!(svg, "<a href=\"{}\">{shape}<title>{}</title>{closing}</a>", escape(&url), escape(&label));
+        let closing = if matches!(item, ItemRef::Incident(_)) {
+            "</circle>"
+        } else {
+            "</rect>"
+        };
+        let _ = write!(
+            svg,
+            "<a href=\"{}\">{shape}<title>{}</title>{closing}</a>",
+            escape(&url),
+            escape(&label)
+        );
     }
     svg.push_str("</svg>");
     svg

@@ -12,7 +12,11 @@ use crate::report::Reporter;
 use crate::tlp::Tlp;
 
 #[derive(Parser)]
-#[command(name = "dossier", version, about = "Build annotated dossiers into linked static sites")]
+#[command(
+    name = "dossier",
+    version,
+    about = "Build annotated dossiers into linked static sites"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,7 +48,9 @@ struct BuildArgs {
 }
 
 fn parse_tlp(text: &str) -> Result<Tlp, String> {
-    Tlp::parse(text).ok_or_else(|| format!("`{text}` is not a TLP level; use clear, green, amber, amber+strict or red"))
+    Tlp::parse(text).ok_or_else(|| {
+        format!("`{text}` is not a TLP level; use clear, green, amber, amber+strict or red")
+    })
 }
 
 pub(crate) fn run() -> u8 {
@@ -56,7 +62,13 @@ pub(crate) fn run() -> u8 {
                 base_url: args.base_url,
                 tlp: args.tlp,
                 drafts: args.drafts,
-                output: args.output.map(|o| if o.is_absolute() { o } else { std::env::current_dir().unwrap_or_default().join(o) }),
+                output: args.output.map(|o| {
+                    if o.is_absolute() {
+                        o
+                    } else {
+                        std::env::current_dir().unwrap_or_default().join(o)
+                    }
+                }),
             };
             cmd::build::run(&args.root, &overrides, &reporter)
         }

@@ -109,7 +109,9 @@ impl BaseUrl {
         let (origin, path) = match trimmed.find("://") {
             Some(scheme_end) => {
                 let after = &trimmed[scheme_end + 3..];
-                let host_end = after.find('/').map_or(trimmed.len(), |i| scheme_end + 3 + i);
+                let host_end = after
+                    .find('/')
+                    .map_or(trimmed.len(), |i| scheme_end + 3 + i);
                 if host_end == scheme_end + 3 {
                     return Err(format!("`{trimmed}` has no host name"));
                 }
@@ -123,7 +125,9 @@ impl BaseUrl {
             }
         };
         if path.contains(['?', '#', ' ', '"', '<', '>']) {
-            return Err(format!("`{trimmed}` may not contain a query, a fragment, spaces or quotes"));
+            return Err(format!(
+                "`{trimmed}` may not contain a query, a fragment, spaces or quotes"
+            ));
         }
         let mut path = path.trim_end_matches('/').to_string();
         if !path.starts_with('/') {
@@ -149,13 +153,25 @@ mod tests {
             ("/", "/", "/"),
             ("", "/", "/"),
             ("https://example.org", "/", "https://example.org/"),
-            ("https://example.org/sub", "/sub/", "https://example.org/sub/"),
-            ("https://example.org/team/nk/", "/team/nk/", "https://example.org/team/nk/"),
+            (
+                "https://example.org/sub",
+                "/sub/",
+                "https://example.org/sub/",
+            ),
+            (
+                "https://example.org/team/nk/",
+                "/team/nk/",
+                "https://example.org/team/nk/",
+            ),
             ("/docs", "/docs/", "/docs/"),
         ];
         for (input, path, permalink) in cases {
             let base = BaseUrl::parse(input).unwrap();
-            assert_eq!((base.path.as_str(), base.permalink.as_str()), (path, permalink), "{input}");
+            assert_eq!(
+                (base.path.as_str(), base.permalink.as_str()),
+                (path, permalink),
+                "{input}"
+            );
         }
         assert!(BaseUrl::parse("example.org").is_err());
         assert!(BaseUrl::parse("https:///x").is_err());
@@ -163,7 +179,10 @@ mod tests {
 
     #[test]
     fn config_reports_unknown_fields() {
-        let file = SourceFile::new("dossier.yaml", "title: T\npublish_tlp: amber\nbase_ur: /x/\n");
+        let file = SourceFile::new(
+            "dossier.yaml",
+            "title: T\npublish_tlp: amber\nbase_ur: /x/\n",
+        );
         let (config, errors) = Config::parse(&file);
         assert_eq!(config.title, "T");
         assert_eq!(config.publish_tlp, Tlp::Amber);

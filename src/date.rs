@@ -57,13 +57,24 @@ impl PartialDate {
             return Err(format!("`{text}` is not a date: {shape}"));
         }
         let year: i16 = parts[0].parse().map_err(|_| shape.to_string())?;
-        let month: u8 = parts.get(1).map_or(Ok(1), |m| m.parse()).map_err(|_| shape.to_string())?;
-        let day: u8 = parts.get(2).map_or(Ok(1), |d| d.parse()).map_err(|_| shape.to_string())?;
+        let month: u8 = parts
+            .get(1)
+            .map_or(Ok(1), |m| m.parse())
+            .map_err(|_| shape.to_string())?;
+        let day: u8 = parts
+            .get(2)
+            .map_or(Ok(1), |d| d.parse())
+            .map_err(|_| shape.to_string())?;
         if !(1..=12).contains(&month) {
-            return Err(format!("`{text}` is not a date: month {month} does not exist"));
+            return Err(format!(
+                "`{text}` is not a date: month {month} does not exist"
+            ));
         }
         if jiff::civil::Date::new(year, month as i8, day as i8).is_err() {
-            return Err(format!("`{text}` is not a date: {} has no day {day}", MONTHS[month as usize - 1]));
+            return Err(format!(
+                "`{text}` is not a date: {} has no day {day}",
+                MONTHS[month as usize - 1]
+            ));
         }
         let precision = match parts.len() {
             1 => Precision::Year,
@@ -111,7 +122,10 @@ impl PartialDate {
 
     /// RFC 3339 timestamp of the first moment of the period, for feeds.
     pub(crate) fn rfc3339(&self) -> String {
-        format!("{:04}-{:02}-{:02}T00:00:00Z", self.year, self.month, self.day)
+        format!(
+            "{:04}-{:02}-{:02}T00:00:00Z",
+            self.year, self.month, self.day
+        )
     }
 
     /// "24 November 2014", "November 2014" or "2014".
@@ -178,12 +192,30 @@ mod tests {
     #[test]
     fn rejects_bad_dates_with_a_reason() {
         let cases = [
-            ("2014-13", "`2014-13` is not a date: month 13 does not exist"),
-            ("2015-02-29", "`2015-02-29` is not a date: February has no day 29"),
-            ("14-11-24", "`14-11-24` is not a date: expected a date written YYYY, YYYY-MM or YYYY-MM-DD (like 2014-11-24)"),
-            ("2014/11/24", "`2014/11/24` is not a date: expected a date written YYYY, YYYY-MM or YYYY-MM-DD (like 2014-11-24)"),
-            ("2014-1-2", "`2014-1-2` is not a date: expected a date written YYYY, YYYY-MM or YYYY-MM-DD (like 2014-11-24)"),
-            ("", "`` is not a date: expected a date written YYYY, YYYY-MM or YYYY-MM-DD (like 2014-11-24)"),
+            (
+                "2014-13",
+                "`2014-13` is not a date: month 13 does not exist",
+            ),
+            (
+                "2015-02-29",
+                "`2015-02-29` is not a date: February has no day 29",
+            ),
+            (
+                "14-11-24",
+                "`14-11-24` is not a date: expected a date written YYYY, YYYY-MM or YYYY-MM-DD (like 2014-11-24)",
+            ),
+            (
+                "2014/11/24",
+                "`2014/11/24` is not a date: expected a date written YYYY, YYYY-MM or YYYY-MM-DD (like 2014-11-24)",
+            ),
+            (
+                "2014-1-2",
+                "`2014-1-2` is not a date: expected a date written YYYY, YYYY-MM or YYYY-MM-DD (like 2014-11-24)",
+            ),
+            (
+                "",
+                "`` is not a date: expected a date written YYYY, YYYY-MM or YYYY-MM-DD (like 2014-11-24)",
+            ),
         ];
         for (input, message) in cases {
             assert_eq!(PartialDate::parse(input).unwrap_err(), message);
@@ -199,6 +231,9 @@ mod tests {
         assert!(month.sort_key() < day.sort_key());
         assert_eq!(month.last_day(), (2019, 8, 31));
         assert_eq!(year.last_day(), (2019, 12, 31));
-        assert_eq!(PartialDate::parse("2016-02").unwrap().last_day(), (2016, 2, 29));
+        assert_eq!(
+            PartialDate::parse("2016-02").unwrap().last_day(),
+            (2016, 2, 29)
+        );
     }
 }

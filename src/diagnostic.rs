@@ -61,7 +61,11 @@ pub(crate) struct Diagnostic {
 
 impl Diagnostic {
     /// An error at `span` (byte offsets) of `file`.
-    pub(crate) fn at(file: &Arc<SourceFile>, span: Range<usize>, message: impl Into<String>) -> Self {
+    pub(crate) fn at(
+        file: &Arc<SourceFile>,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         let len = file.text.len();
         let start = floor_char_boundary(&file.text, span.start.min(len));
         let end = floor_char_boundary(&file.text, span.end.clamp(start, len));
@@ -146,8 +150,14 @@ impl Diagnostic {
             path_text = format!("{}:1:1", path.display());
             elements.push(Level::NOTE.message(format!("in {path_text}")).into());
         }
-        elements.extend(self.help.iter().map(|h| Level::HELP.message(h.as_str()).into()));
-        let group = Level::ERROR.primary_title(self.message.as_str()).elements(elements);
+        elements.extend(
+            self.help
+                .iter()
+                .map(|h| Level::HELP.message(h.as_str()).into()),
+        );
+        let group = Level::ERROR
+            .primary_title(self.message.as_str())
+            .elements(elements);
         let report: [Group<'_>; 1] = [group];
         renderer.render(&report)
     }
@@ -252,7 +262,8 @@ mod tests {
     #[test]
     fn rendered_error_names_file_line_and_column() {
         let file = SourceFile::new("content/x.yaml", "title: a\nkind: atack\n");
-        let d = Diagnostic::at(&file, 15..20, "unknown kind `atack`").help("did you mean `attack`?");
+        let d =
+            Diagnostic::at(&file, 15..20, "unknown kind `atack`").help("did you mean `attack`?");
         let text = d.render(false);
         assert!(text.contains("content/x.yaml:2:7"), "{text}");
         assert!(text.contains("kind: atack"), "{text}");

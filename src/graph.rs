@@ -67,7 +67,12 @@ pub(crate) struct Dossier {
 
 impl Dossier {
     /// Resolves ids and checks every cross-file reference.
-    pub(crate) fn new(sources: Sources, base: BaseUrl, publish: Publish, diagnostics: &mut Diagnostics) -> Dossier {
+    pub(crate) fn new(
+        sources: Sources,
+        base: BaseUrl,
+        publish: Publish,
+        diagnostics: &mut Diagnostics,
+    ) -> Dossier {
         let mut dossier = Dossier {
             config: sources.config,
             base,
@@ -92,8 +97,18 @@ impl Dossier {
             .iter()
             .enumerate()
             .map(|(i, a)| (a.id.as_str(), &a.file, ItemRef::Article(i)))
-            .chain(self.incidents.iter().enumerate().map(|(i, x)| (x.id.as_str(), &x.file, ItemRef::Incident(i))))
-            .chain(self.entities.iter().enumerate().map(|(i, x)| (x.id.as_str(), &x.file, ItemRef::Entity(i))));
+            .chain(
+                self.incidents
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| (x.id.as_str(), &x.file, ItemRef::Incident(i))),
+            )
+            .chain(
+                self.entities
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| (x.id.as_str(), &x.file, ItemRef::Entity(i))),
+            );
         let mut first_file: HashMap<&str, &Arc<SourceFile>> = HashMap::new();
         for (id, file, item) in items {
             if let Some(first) = first_file.get(id) {
@@ -110,7 +125,9 @@ impl Dossier {
 
     fn check_references(&self, diagnostics: &mut Diagnostics) {
         for article in &self.articles {
-            let Some(file) = &article.annotations_file else { continue };
+            let Some(file) = &article.annotations_file else {
+                continue;
+            };
             for annotation in &article.annotations {
                 for id in &annotation.incidents {
                     self.check_ref(file, id, "incident", diagnostics);
@@ -121,29 +138,61 @@ impl Dossier {
             }
         }
         for incident in &self.incidents {
-            for id in incident.actors.iter().chain(&incident.targets).chain(&incident.malware) {
+            for id in incident
+                .actors
+                .iter()
+                .chain(&incident.targets)
+                .chain(&incident.malware)
+            {
                 self.check_ref(&incident.file, id, "entity", diagnostics);
             }
         }
     }
 
-    fn check_ref(&self, file: &Arc<SourceFile>, id: &Spanned<String>, wanted: &str, diagnostics: &mut Diagnostics) {
+    fn check_ref(
+        &self,
+        file: &Arc<SourceFile>,
+        id: &Spanned<String>,
+        wanted: &str,
+        diagnostics: &mut Diagnostics,
+    ) {
         match self.ids.get(&id.value) {
             Some(item) if item.type_name() == wanted => {}
             Some(item) => diagnostics.push(
-                Diagnostic::at(file, id.span.clone(), format!("`{}` is an {}, not an {wanted}", id.value, item.type_name()))
-                    .help(format!("name an {wanted} here; `{}` belongs in a list of {}", id.value, plural(item.type_name()))),
+                Diagnostic::at(
+                    file,
+                    id.span.clone(),
+                    format!("`{}` is an {}, not an {wanted}", id.value, item.type_name()),
+                )
+                .help(format!(
+                    "name an {wanted} here; `{}` belongs in a list of {}",
+                    id.value,
+                    plural(item.type_name())
+                )),
             ),
             None => {
-                let candidates = self.ids.iter().filter(|(_, item)| item.type_name() == wanted).map(|(k, _)| k.as_str());
+                let candidates = self
+                    .ids
+                    .iter()
+                    .filter(|(_, item)| item.type_name() == wanted)
+                    .map(|(k, _)| k.as_str());
                 let suggestion = did_you_mean(&id.value, candidates);
-                let folder = if wanted == "incident" { "incidents" } else { "entities" };
+                let folder = if wanted == "incident" {
+                    "incidents"
+                } else {
+                    "entities"
+                };
                 let help = match suggestion {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("create content/{folder}/{}.yaml, or fix the id", id.value),
                 };
                 diagnostics.push(
-                    Diagnostic::at(file, id.span.clone(), format!("unknown {wanted} `{}`", id.value)).help(help),
+                    Diagnostic::at(
+                        file,
+                        id.span.clone(),
+                        format!("unknown {wanted} `{}`", id.value),
+                    )
+                    .help(help),
                 );
             }
         }
@@ -161,7 +210,8 @@ impl Dossier {
     }
 
     pub(crate) fn annotation_included(&self, article: usize, annotation: usize) -> bool {
-        self.article_included(&self.articles[article]) && self.annotation_tlp(article, annotation) <= self.publish.tlp
+        self.article_included(&self.articles[article])
+            && self.annotation_tlp(article, annotation) <= self.publish.tlp
     }
 
     pub(crate) fn is_included(&self, item: ItemRef) -> bool {
@@ -229,7 +279,12 @@ impl Dossier {
             if incident.tlp > self.publish.tlp {
                 continue;
             }
-            for id in incident.actors.iter().chain(&incident.targets).chain(&incident.malware) {
+            for id in incident
+                .actors
+                .iter()
+                .chain(&incident.targets)
+                .chain(&incident.malware)
+            {
                 if let Some(ItemRef::Entity(e)) = self.ids.get(&id.value) {
                     push_unique(&mut b.entity_incidents[*e], ii);
                 }
@@ -244,9 +299,16 @@ impl Dossier {
             .iter()
             .map(|(_, kind)| {
                 let mut members: Vec<usize> = (0..self.entities.len())
-                    .filter(|&i| self.entities[i].kind == *kind && self.entities[i].tlp <= self.publish.tlp)
+                    .filter(|&i| {
+                        self.entities[i].kind == *kind && self.entities[i].tlp <= self.publish.tlp
+                    })
                     .collect();
-                members.sort_by(|&a, &b| self.entities[a].name.to_lowercase().cmp(&self.entities[b].name.to_lowercase()));
+                members.sort_by(|&a, &b| {
+                    self.entities[a]
+                        .name
+                        .to_lowercase()
+                        .cmp(&self.entities[b].name.to_lowercase())
+                });
                 (*kind, members)
             })
             .filter(|(_, members)| !members.is_empty())
@@ -277,7 +339,11 @@ pub(crate) enum Lookup {
 }
 
 /// Where a problem inside Markdown of a YAML value sits in its file.
-pub(crate) fn markdown_span(file: &SourceFile, value_span: &Range<usize>, needle: &str) -> Range<usize> {
+pub(crate) fn markdown_span(
+    file: &SourceFile,
+    value_span: &Range<usize>,
+    needle: &str,
+) -> Range<usize> {
     match crate::yaml::find_in_span(file, value_span, needle) {
         Some(at) => at..at + needle.len(),
         None => value_span.clone(),

@@ -17,19 +17,30 @@ static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
 
 /// `<pre><code>` for a code block, highlighted when the language is known.
 pub(crate) fn code_block(code: &str, lang: &str) -> String {
-    let lang = lang.split([' ', ',', '{']).next().unwrap_or_default().trim();
+    let lang = lang
+        .split([' ', ',', '{'])
+        .next()
+        .unwrap_or_default()
+        .trim();
     let class = if lang.is_empty() {
         String::new()
     } else {
-        format!(" class=\"language-{}\" data-lang=\"{}\"", escape(lang), escape(lang))
+        format!(
+            " class=\"language-{}\" data-lang=\"{}\"",
+            escape(lang),
+            escape(lang)
+        )
     };
     let highlighted = (!lang.is_empty())
         .then(|| SYNTAXES.find_syntax_by_token(lang))
         .flatten()
         .and_then(|syntax| {
-            let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
+            let mut generator =
+                ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
             for line in LinesWithEndings::from(code) {
-                generator.parse_html_for_line_which_includes_newline(line).ok()?;
+                generator
+                    .parse_html_for_line_which_includes_newline(line)
+                    .ok()?;
             }
             Some(generator.finalize())
         });

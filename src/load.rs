@@ -19,7 +19,10 @@ use crate::yaml::{self, Decoder};
 pub(crate) fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.split('-').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -103,7 +106,11 @@ pub(crate) fn load(root: &Path, diagnostics: &mut Diagnostics) -> anyhow::Result
         diagnostics.extend(errors);
         match item {
             Loaded::Article(a) => sources.articles.push(a),
-            Loaded::Annotations { id, file, annotations } => annotation_files.push((id, file, annotations)),
+            Loaded::Annotations {
+                id,
+                file,
+                annotations,
+            } => annotation_files.push((id, file, annotations)),
             Loaded::Incident(i) => sources.incidents.push(i),
             Loaded::Entity(e) => sources.entities.push(e),
             Loaded::Index(page) => sources.index = Some(page),
@@ -120,8 +127,12 @@ fn attach_annotations(
     root: &Path,
     diagnostics: &mut Diagnostics,
 ) {
-    let index: std::collections::HashMap<String, usize> =
-        sources.articles.iter().enumerate().map(|(i, a)| (a.id.clone(), i)).collect();
+    let index: std::collections::HashMap<String, usize> = sources
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.clone(), i))
+        .collect();
     for (id, file, annotations) in files {
         match index.get(&id) {
             Some(&i) => {
@@ -154,7 +165,13 @@ fn find_files(content: &Path) -> anyhow::Result<Vec<(PathBuf, FileKind)>> {
         files.push((index, FileKind::Index));
     }
     for (folder, kinds) in [
-        ("articles", &[(".annotations.yaml", FileKind::Annotations), (".md", FileKind::Article)][..]),
+        (
+            "articles",
+            &[
+                (".annotations.yaml", FileKind::Annotations),
+                (".md", FileKind::Article),
+            ][..],
+        ),
         ("incidents", &[(".yaml", FileKind::Incident)][..]),
         ("entities", &[(".yaml", FileKind::Entity)][..]),
     ] {
@@ -162,7 +179,8 @@ fn find_files(content: &Path) -> anyhow::Result<Vec<(PathBuf, FileKind)>> {
         if !dir.is_dir() {
             continue;
         }
-        let entries = fs::read_dir(&dir).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
+        let entries = fs::read_dir(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
         for entry in entries {
             let entry = entry.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
             let name = entry.file_name();
@@ -181,13 +199,18 @@ fn find_files(content: &Path) -> anyhow::Result<Vec<(PathBuf, FileKind)>> {
 
 /// Hidden files and editor leftovers (`.#x`, `x~`, `x.swp`) are not content.
 pub(crate) fn is_ignored(name: &str) -> bool {
-    name.starts_with('.') || name.starts_with('#') || name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".tmp")
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
 }
 
 /// Reads a file as UTF-8 text; every failure is a diagnostic about that file.
 pub(crate) fn read_source(root: &Path, path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
     let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-    let bytes = fs::read(path).map_err(|e| Diagnostic::file(&shown, format!("cannot read this file: {e}")))?;
+    let bytes = fs::read(path)
+        .map_err(|e| Diagnostic::file(&shown, format!("cannot read this file: {e}")))?;
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -199,8 +222,11 @@ pub(crate) fn read_source(root: &Path, path: &Path) -> Result<Arc<SourceFile>, D
             let valid = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let file = SourceFile::new(shown, text);
-            Err(Diagnostic::at(&file, valid..valid + 1, "this file is not valid UTF-8 text")
-                .help("save it as UTF-8 in your editor (most editors have an \"encoding\" menu)"))
+            Err(
+                Diagnostic::at(&file, valid..valid + 1, "this file is not valid UTF-8 text").help(
+                    "save it as UTF-8 in your editor (most editors have an \"encoding\" menu)",
+                ),
+            )
         }
     }
 }
@@ -210,7 +236,10 @@ fn load_file(root: &Path, path: &Path, kind: FileKind) -> (Loaded, Vec<Diagnosti
         Ok(file) => file,
         Err(e) => return (Loaded::Nothing, vec![e]),
     };
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     let suffix = match kind {
         FileKind::Annotations => ".annotations.yaml",
         FileKind::Article | FileKind::Index => ".md",
@@ -224,8 +253,12 @@ fn load_file(root: &Path, path: &Path, kind: FileKind) -> (Loaded, Vec<Diagnosti
     }
     if file.text.trim().is_empty() && !matches!(kind, FileKind::Index | FileKind::Annotations) {
         let e = Diagnostic::at(&file, 0..0, "this file is empty").help(match kind {
-            FileKind::Article => "an article starts with front matter: ---, title: ..., published: ..., ---",
-            FileKind::Incident => "an incident needs at least `title:` and `date:`; see docs/format.md",
+            FileKind::Article => {
+                "an article starts with front matter: ---, title: ..., published: ..., ---"
+            }
+            FileKind::Incident => {
+                "an incident needs at least `title:` and `date:`; see docs/format.md"
+            }
             _ => "an entity needs at least `name:` and `kind:`; see docs/format.md",
         });
         return (Loaded::Nothing, vec![e]);
@@ -309,7 +342,9 @@ fn load_markdown(file: &Arc<SourceFile>, id: &str, kind: FileKind) -> (Loaded, V
 
 /// Splits `---\nyaml\n---\nbody`: the byte range of the YAML (None when the
 /// file has no front matter) and where the body starts.
-pub(crate) fn split_front_matter(text: &str) -> Result<(Option<std::ops::Range<usize>>, usize), String> {
+pub(crate) fn split_front_matter(
+    text: &str,
+) -> Result<(Option<std::ops::Range<usize>>, usize), String> {
     let first_line_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_line_end].trim_end() != "---" {
         return Ok((None, 0));

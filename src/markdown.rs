@@ -69,7 +69,11 @@ fn parser_options() -> Options {
 }
 
 /// Renders an article body into blocks with their visible text.
-pub(crate) fn render_article(source: &str, unsafe_html: bool, resolve: &dyn Fn(&str) -> Target) -> Rendered {
+pub(crate) fn render_article(
+    source: &str,
+    unsafe_html: bool,
+    resolve: &dyn Fn(&str) -> Target,
+) -> Rendered {
     let converted = convert(source, unsafe_html, resolve);
     // Render in one pass (footnote numbers run across the whole body), with a
     // separator between top-level blocks to split the HTML afterwards.
@@ -117,7 +121,11 @@ pub(crate) fn render_article(source: &str, unsafe_html: bool, resolve: &dyn Fn(&
 }
 
 /// Renders a Markdown fragment to HTML.
-pub(crate) fn render_fragment(source: &str, unsafe_html: bool, resolve: &dyn Fn(&str) -> Target) -> Fragment {
+pub(crate) fn render_fragment(
+    source: &str,
+    unsafe_html: bool,
+    resolve: &dyn Fn(&str) -> Target,
+) -> Fragment {
     let converted = convert(source, unsafe_html, resolve);
     let mut html = String::with_capacity(source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, converted.events.into_iter());
@@ -138,8 +146,14 @@ struct Converted<'a> {
 
 /// Parses and rewrites the event stream: cross-references, code blocks,
 /// heading ids and raw HTML.
-fn convert<'a>(source: &'a str, unsafe_html: bool, resolve: &dyn Fn(&str) -> Target) -> Converted<'a> {
-    let parsed: Vec<(Event<'a>, Range<usize>)> = Parser::new_ext(source, parser_options()).into_offset_iter().collect();
+fn convert<'a>(
+    source: &'a str,
+    unsafe_html: bool,
+    resolve: &dyn Fn(&str) -> Target,
+) -> Converted<'a> {
+    let parsed: Vec<(Event<'a>, Range<usize>)> = Parser::new_ext(source, parser_options())
+        .into_offset_iter()
+        .collect();
     let mut out = Converted {
         events: Vec::with_capacity(parsed.len()),
         block_sources: Vec::new(),
@@ -170,7 +184,13 @@ fn convert<'a>(source: &'a str, unsafe_html: bool, resolve: &dyn Fn(&str) -> Tar
                             Some(f) => format!("{url}#{f}"),
                             None => url,
                         };
-                        let Event::Start(Tag::Link { link_type, title, id: link_id, .. }) = event.clone() else {
+                        let Event::Start(Tag::Link {
+                            link_type,
+                            title,
+                            id: link_id,
+                            ..
+                        }) = event.clone()
+                        else {
                             unreachable!("matched a link start above")
                         };
                         out.events.push(Event::Start(Tag::Link {
@@ -216,9 +236,15 @@ fn convert<'a>(source: &'a str, unsafe_html: bool, resolve: &dyn Fn(&str) -> Tar
                     i += 1;
                 }
                 depth = depth.saturating_sub(1);
-                out.events.push(Event::Html(highlight::code_block(&code, &lang).into()));
+                out.events
+                    .push(Event::Html(highlight::code_block(&code, &lang).into()));
             }
-            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
                 let id = match id {
                     Some(id) => id.clone(),
                     None => unique_slug(&heading_text(&parsed[i + 1..]), &mut heading_ids).into(),
@@ -238,10 +264,12 @@ fn convert<'a>(source: &'a str, unsafe_html: bool, resolve: &dyn Fn(&str) -> Tar
                     i += 1;
                 }
                 depth = depth.saturating_sub(1);
-                out.events.push(Event::Html("<!-- raw HTML omitted -->\n".into()));
+                out.events
+                    .push(Event::Html("<!-- raw HTML omitted -->\n".into()));
             }
             Event::Html(_) | Event::InlineHtml(_) if !unsafe_html => {
-                out.events.push(Event::InlineHtml("<!-- raw HTML omitted -->".into()));
+                out.events
+                    .push(Event::InlineHtml("<!-- raw HTML omitted -->".into()));
             }
             _ => out.events.push(event.clone()),
         }
@@ -276,7 +304,10 @@ fn unique_slug(text: &str, used: &mut HashMap<String, usize>) -> String {
     for c in text.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
             slug.push(c);
-        } else if (c.is_whitespace() || c == '-' || c == '_') && !slug.is_empty() && !slug.ends_with('-') {
+        } else if (c.is_whitespace() || c == '-' || c == '_')
+            && !slug.is_empty()
+            && !slug.ends_with('-')
+        {
             slug.push('-');
         }
     }
@@ -327,12 +358,20 @@ mod tests {
         assert!(!safe.contains("<b>") && !safe.contains("<div>"), "{safe}");
         assert!(safe.contains("raw HTML omitted"));
         let raw = render_fragment(md, true, &resolve).html;
-        assert!(raw.contains("<b>bold</b>") && raw.contains("<div>block</div>"), "{raw}");
+        assert!(
+            raw.contains("<b>bold</b>") && raw.contains("<div>block</div>"),
+            "{raw}"
+        );
     }
 
     #[test]
     fn headings_get_unique_ids() {
-        let html = render_fragment("# Hello, World\n\n## Hello world\n\n## Custom {#mine}\n\n## 2019\n", false, &resolve).html;
+        let html = render_fragment(
+            "# Hello, World\n\n## Hello world\n\n## Custom {#mine}\n\n## 2019\n",
+            false,
+            &resolve,
+        )
+        .html;
         assert!(html.contains("<h1 id=\"hello-world\">"), "{html}");
         assert!(html.contains("<h2 id=\"hello-world-1\">"), "{html}");
         assert!(html.contains("<h2 id=\"mine\">"), "{html}");
@@ -343,8 +382,24 @@ mod tests {
     fn article_blocks_carry_their_text() {
         let md = "# Title\n\nOne *two*\nthree.\n\n- a\n- b\n\n```rust\nlet x = 1;\n```\n\n| h |\n|---|\n| c |\n";
         let r = render_article(md, false, &resolve);
-        let texts: Vec<&str> = r.text.blocks.iter().map(|b| &r.text.text[b.clone()]).collect();
-        assert_eq!(texts, ["Title", "One two\nthree.", "a", "b", "let x = 1;\n", "h", "c"]);
+        let texts: Vec<&str> = r
+            .text
+            .blocks
+            .iter()
+            .map(|b| &r.text.text[b.clone()])
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "Title",
+                "One two\nthree.",
+                "a",
+                "b",
+                "let x = 1;\n",
+                "h",
+                "c"
+            ]
+        );
         assert_eq!(r.blocks.len(), 5);
         assert_eq!(&md[r.blocks[1].source.clone()], "One *two*\nthree.\n");
         assert!(r.blocks[3].html.contains("hl-"), "{}", r.blocks[3].html);

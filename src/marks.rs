@@ -106,7 +106,9 @@ pub(crate) fn extract(html: &str, out: &mut RenderedText) -> Vec<TextRun> {
         }
         // A text run ends at the next tag; a `<` that starts no tag is text.
         let first = rest.chars().next().map_or(1, char::len_utf8);
-        let end = rest[first..].find('<').map_or(html.len(), |e| i + first + e);
+        let end = rest[first..]
+            .find('<')
+            .map_or(html.len(), |e| i + first + e);
         if hidden.is_none() {
             let raw = &html[i..end];
             if block_start.is_none() {
@@ -189,11 +191,16 @@ fn units(raw: &str) -> impl Iterator<Item = Unit<'_>> {
         let rest = raw.get(i..).filter(|r| !r.is_empty())?;
         let start = i;
         if rest.starts_with('&')
-            && let Some(semi) = rest.as_bytes()[1..rest.len().min(12)].iter().position(|&b| b == b';')
+            && let Some(semi) = rest.as_bytes()[1..rest.len().min(12)]
+                .iter()
+                .position(|&b| b == b';')
             && let Some(text) = decode_entity(&rest[1..semi + 1])
         {
             i += semi + 2;
-            return Some(Unit { raw: start..i, text });
+            return Some(Unit {
+                raw: start..i,
+                text,
+            });
         }
         let len = rest.chars().next().map_or(1, char::len_utf8);
         i += len;
@@ -239,7 +246,12 @@ pub(crate) struct Mark<'a> {
 /// by `marks`. The first mark of each annotation (across calls, tracked in
 /// `seen`) carries `id="ID"`. Overlapping annotations nest, the one that
 /// starts first (or is longer) outside.
-pub(crate) fn weave<'a>(html: &str, runs: &[TextRun], marks: &[Mark<'a>], seen: &mut HashSet<&'a str>) -> String {
+pub(crate) fn weave<'a>(
+    html: &str,
+    runs: &[TextRun],
+    marks: &[Mark<'a>],
+    seen: &mut HashSet<&'a str>,
+) -> String {
     if marks.is_empty() {
         return html.to_string();
     }
@@ -249,7 +261,10 @@ pub(crate) fn weave<'a>(html: &str, runs: &[TextRun], marks: &[Mark<'a>], seen: 
         let raw = &html[run.html.clone()];
         let run_len: usize = units(raw).map(|u| u.text.len()).sum();
         let run_text = run.text_start..run.text_start + run_len;
-        if !marks.iter().any(|m| m.range.start < run_text.end && run_text.start < m.range.end) {
+        if !marks
+            .iter()
+            .any(|m| m.range.start < run_text.end && run_text.start < m.range.end)
+        {
             continue;
         }
         out.push_str(&html[copied..run.html.start]);
@@ -260,7 +275,13 @@ pub(crate) fn weave<'a>(html: &str, runs: &[TextRun], marks: &[Mark<'a>], seen: 
     out
 }
 
-fn weave_run<'a>(raw: &str, text_start: usize, marks: &[Mark<'a>], seen: &mut HashSet<&'a str>, out: &mut String) {
+fn weave_run<'a>(
+    raw: &str,
+    text_start: usize,
+    marks: &[Mark<'a>],
+    seen: &mut HashSet<&'a str>,
+    out: &mut String,
+) {
     let mut offset = text_start;
     let mut open: Vec<usize> = Vec::new();
     let mut piece_start = 0;
@@ -295,8 +316,16 @@ fn weave_run<'a>(raw: &str, text_start: usize, marks: &[Mark<'a>], seen: &mut Ha
 
 /// Indices of the marks covering text offset `at`, outermost first.
 fn active_marks(marks: &[Mark<'_>], at: usize) -> Vec<usize> {
-    let mut active: Vec<usize> = (0..marks.len()).filter(|&i| marks[i].range.contains(&at)).collect();
-    active.sort_by_key(|&i| (marks[i].range.start, std::cmp::Reverse(marks[i].range.end), i));
+    let mut active: Vec<usize> = (0..marks.len())
+        .filter(|&i| marks[i].range.contains(&at))
+        .collect();
+    active.sort_by_key(|&i| {
+        (
+            marks[i].range.start,
+            std::cmp::Reverse(marks[i].range.end),
+            i,
+        )
+    });
     active
 }
 
@@ -315,7 +344,9 @@ pub(crate) mod tests {
 
     /// Checks that every opened element is closed in order (void elements aside).
     pub(crate) fn is_balanced(html: &str) -> bool {
-        const VOID: &[&str] = &["br", "hr", "img", "input", "meta", "link", "col", "wbr", "source"];
+        const VOID: &[&str] = &[
+            "br", "hr", "img", "input", "meta", "link", "col", "wbr", "source",
+        ];
         let mut stack: Vec<String> = Vec::new();
         let mut i = 0;
         while let Some(pos) = html[i..].find('<') {
@@ -343,7 +374,9 @@ pub(crate) mod tests {
 
     #[test]
     fn visible_text_and_blocks() {
-        let (text, _) = text_of("<h1>Title &amp; more</h1>\n<p>One <em>two</em><br />three</p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n");
+        let (text, _) = text_of(
+            "<h1>Title &amp; more</h1>\n<p>One <em>two</em><br />three</p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n",
+        );
         assert_eq!(text.text, "Title & more\nOne two\nthree\na\nb");
         let blocks: Vec<&str> = text.blocks.iter().map(|r| &text.text[r.clone()]).collect();
         assert_eq!(blocks, ["Title & more", "One two\nthree", "a", "b"]);
@@ -393,7 +426,10 @@ pub(crate) mod tests {
             id: "q",
         }];
         let out = weave(html, &runs, &marks, &mut HashSet::new());
-        assert_eq!(out, "<p>AT&amp;T <mark data-annotation=\"q\" id=\"q\">&lt;b&gt;</mark> “x”</p>");
+        assert_eq!(
+            out,
+            "<p>AT&amp;T <mark data-annotation=\"q\" id=\"q\">&lt;b&gt;</mark> “x”</p>"
+        );
     }
 }
 

@@ -191,11 +191,18 @@ const ANNOTATION_FIELDS: &[&str] = &[
     "sources",
 ];
 const INCIDENT_FIELDS: &[&str] = &[
-    "title", "date", "end", "kind", "summary", "actors", "targets", "malware", "losses", "tags", "tlp",
-    "sources",
+    "title", "date", "end", "kind", "summary", "actors", "targets", "malware", "losses", "tags",
+    "tlp", "sources",
 ];
 const ENTITY_FIELDS: &[&str] = &["name", "kind", "aliases", "summary", "tlp", "sources"];
-const SOURCE_FIELDS: &[&str] = &["title", "url", "archived", "publisher", "date", "reliability"];
+const SOURCE_FIELDS: &[&str] = &[
+    "title",
+    "url",
+    "archived",
+    "publisher",
+    "date",
+    "reliability",
+];
 
 const KINDS: [(&str, AnnotationKind); 5] = [
     ("note", AnnotationKind::Note),
@@ -216,7 +223,14 @@ const INCIDENT_KINDS: [(&str, IncidentKind); 5] = [
     ("sanction", IncidentKind::Sanction),
     ("other", IncidentKind::Other),
 ];
-const RELIABILITY: [(&str, char); 6] = [("A", 'A'), ("B", 'B'), ("C", 'C'), ("D", 'D'), ("E", 'E'), ("F", 'F')];
+const RELIABILITY: [(&str, char); 6] = [
+    ("A", 'A'),
+    ("B", 'B'),
+    ("C", 'C'),
+    ("D", 'D'),
+    ("E", 'E'),
+    ("F", 'F'),
+];
 
 impl Decoder<'_> {
     fn tlp(&mut self, fields: &Fields<'_>) -> Tlp {
@@ -244,7 +258,10 @@ impl Decoder<'_> {
     }
 
     fn words(&mut self, fields: &Fields<'_>, name: &str) -> Vec<String> {
-        self.string_list(fields, name).into_iter().map(|s| s.value).collect()
+        self.string_list(fields, name)
+            .into_iter()
+            .map(|s| s.value)
+            .collect()
     }
 
     fn sources(&mut self, fields: &Fields<'_>) -> Vec<Source> {
@@ -286,7 +303,12 @@ impl Decoder<'_> {
 }
 
 /// Article front matter; the body and annotations are attached by the loader.
-pub(crate) fn decode_article(d: &mut Decoder<'_>, id: &str, node: &Node, body_start: usize) -> Option<Article> {
+pub(crate) fn decode_article(
+    d: &mut Decoder<'_>,
+    id: &str,
+    node: &Node,
+    body_start: usize,
+) -> Option<Article> {
     let fields = d.fields(node, "article front matter", ARTICLE_FIELDS)?;
     let title = d.required_string(&fields, "title", "the article");
     let published = match fields.get("published") {
@@ -326,9 +348,12 @@ pub(crate) fn decode_annotations(d: &mut Decoder<'_>, node: &Node) -> Vec<Annota
         _ if node.is_null() => return Vec::new(),
         _ => {
             let found = node.describe();
-            d.error(node.span.clone(), format!("an annotations file must be a list, found {found}"))
-                .help
-                .push("start each annotation with `- quote: \"...\"`".into());
+            d.error(
+                node.span.clone(),
+                format!("an annotations file must be a list, found {found}"),
+            )
+            .help
+            .push("start each annotation with `- quote: \"...\"`".into());
             return Vec::new();
         }
     };
@@ -340,9 +365,14 @@ pub(crate) fn decode_annotations(d: &mut Decoder<'_>, node: &Node) -> Vec<Annota
         if let Some(first) = annotations.iter().find(|a| a.id == annotation.id) {
             let (line, _) = d.file.line_col(first.quote.span.start);
             let id = annotation.id.clone();
-            d.error(item.span.clone(), format!("annotation id `{id}` is used twice in this file"))
-                .help
-                .push(format!("the first annotation with this id is near line {line}; give this one another `id`"));
+            d.error(
+                item.span.clone(),
+                format!("annotation id `{id}` is used twice in this file"),
+            )
+            .help
+            .push(format!(
+                "the first annotation with this id is near line {line}; give this one another `id`"
+            ));
         }
         annotations.push(annotation);
     }
@@ -354,9 +384,15 @@ fn decode_annotation(d: &mut Decoder<'_>, node: &Node, position: usize) -> Optio
     let id = match fields.get("id").and_then(|n| d.string(n, "id")) {
         Some(id) => {
             if !crate::load::is_valid_id(&id.value) {
-                d.error(id.span.clone(), format!("`{}` is not a valid annotation id", id.value))
-                    .help
-                    .push("use lowercase letters, digits and single hyphens, like `bangladesh-951m`".into());
+                d.error(
+                    id.span.clone(),
+                    format!("`{}` is not a valid annotation id", id.value),
+                )
+                .help
+                .push(
+                    "use lowercase letters, digits and single hyphens, like `bangladesh-951m`"
+                        .into(),
+                );
             }
             id.value
         }
@@ -368,7 +404,9 @@ fn decode_annotation(d: &mut Decoder<'_>, node: &Node, position: usize) -> Optio
         prefix: d.opt_string(&fields, "prefix"),
         suffix: d.opt_string(&fields, "suffix"),
         note: d.markdown(&fields, "note"),
-        kind: d.choice(&fields, "kind", &KINDS).unwrap_or(AnnotationKind::Note),
+        kind: d
+            .choice(&fields, "kind", &KINDS)
+            .unwrap_or(AnnotationKind::Note),
         confidence: d.choice(&fields, "confidence", &CONFIDENCES),
         credibility: d.integer(&fields, "credibility", 1..7),
         incidents: d.string_list(&fields, "incidents"),
@@ -397,15 +435,20 @@ pub(crate) fn decode_incident(d: &mut Decoder<'_>, id: &str, node: &Node) -> Opt
     if let (Some(date), Some(end), Some(node)) = (date, end, end_node)
         && end.last_day() < date.sort_key()
     {
-        d.error(node.span.clone(), format!("`end` ({end}) is before `date` ({date})"))
-            .help
-            .push("swap the two dates, or correct the end date".into());
+        d.error(
+            node.span.clone(),
+            format!("`end` ({end}) is before `date` ({date})"),
+        )
+        .help
+        .push("swap the two dates, or correct the end date".into());
     }
     let incident = Incident {
         id: id.to_string(),
         file: Arc::clone(d.file),
         end,
-        kind: d.choice(&fields, "kind", &INCIDENT_KINDS).unwrap_or(IncidentKind::Attack),
+        kind: d
+            .choice(&fields, "kind", &INCIDENT_KINDS)
+            .unwrap_or(IncidentKind::Attack),
         summary: d.markdown(&fields, "summary"),
         actors: d.string_list(&fields, "actors"),
         targets: d.string_list(&fields, "targets"),
@@ -428,7 +471,10 @@ pub(crate) fn decode_entity(d: &mut Decoder<'_>, id: &str, node: &Node) -> Optio
         None => {
             d.error(fields.start(), "the entity has no `kind`")
                 .help
-                .push("add `kind:` with one of actor, malware, organisation, person, country, other".into());
+                .push(
+                    "add `kind:` with one of actor, malware, organisation, person, country, other"
+                        .into(),
+                );
             None
         }
     };

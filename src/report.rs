@@ -27,12 +27,24 @@ impl Reporter {
                 }
                 let n = diagnostics.0.len();
                 let plural = if n == 1 { "" } else { "s" };
-                let _ = writeln!(err, "{}: {action} failed with {n} error{plural}; nothing was written", self.red("error"));
+                let _ = writeln!(
+                    err,
+                    "{}: {action} failed with {n} error{plural}; nothing was written",
+                    self.red("error")
+                );
             }
             Failure::Other(e) => {
                 let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
-                let _ = writeln!(err, "{}: {}", self.red("error"), dedupe(&chain).join("\ncaused by: "));
-                let _ = writeln!(err, "{action} failed; the previous output, if any, is unchanged");
+                let _ = writeln!(
+                    err,
+                    "{}: {}",
+                    self.red("error"),
+                    dedupe(&chain).join("\ncaused by: ")
+                );
+                let _ = writeln!(
+                    err,
+                    "{action} failed; the previous output, if any, is unchanged"
+                );
             }
         }
         1

@@ -50,16 +50,25 @@ pub(crate) fn prepare(dossier: &Dossier) -> (Prepared, Vec<Diagnostic>) {
             .unwrap_or_default();
         (html, errors)
     };
-    let incidents: Vec<(String, Vec<Diagnostic>)> =
-        dossier.incidents.par_iter().map(|i| summary(&i.file, &i.summary)).collect();
-    let entities: Vec<(String, Vec<Diagnostic>)> =
-        dossier.entities.par_iter().map(|e| summary(&e.file, &e.summary)).collect();
+    let incidents: Vec<(String, Vec<Diagnostic>)> = dossier
+        .incidents
+        .par_iter()
+        .map(|i| summary(&i.file, &i.summary))
+        .collect();
+    let entities: Vec<(String, Vec<Diagnostic>)> = dossier
+        .entities
+        .par_iter()
+        .map(|e| summary(&e.file, &e.summary))
+        .collect();
 
     let mut errors = Vec::new();
     let intro_html = match &dossier.index {
         Some(page) => {
-            let rendered =
-                crate::markdown::render_fragment(page.body(), dossier.config.unsafe_html, &annotate::resolver(dossier));
+            let rendered = crate::markdown::render_fragment(
+                page.body(),
+                dossier.config.unsafe_html,
+                &annotate::resolver(dossier),
+            );
             for bad in &rendered.bad_refs {
                 let span = page.body_start + bad.range.start..page.body_start + bad.range.end;
                 errors.push(annotate::unknown_ref(dossier, &page.file, span, bad));
@@ -137,8 +146,16 @@ impl Page {
 }
 
 /// Renders every page and asset of the site into `sink`.
-pub(crate) fn render(dossier: &Dossier, prepared: &Prepared, theme: &Theme, sink: &dyn Sink) -> anyhow::Result<Stats> {
-    let views = Views { d: dossier, p: prepared };
+pub(crate) fn render(
+    dossier: &Dossier,
+    prepared: &Prepared,
+    theme: &Theme,
+    sink: &dyn Sink,
+) -> anyhow::Result<Stats> {
+    let views = Views {
+        d: dossier,
+        p: prepared,
+    };
     let mut pages = vec![
         Page::Index,
         Page::Timeline,
@@ -152,22 +169,31 @@ pub(crate) fn render(dossier: &Dossier, prepared: &Prepared, theme: &Theme, sink
     pages.extend(views.incidents().map(Page::Incident));
     pages.extend(views.entities().map(Page::Entity));
 
-    pages.par_iter().try_for_each(|page| -> anyhow::Result<()> {
-        let (template, context) = views.page(page);
-        let context = tera::Context::from_serialize(&context)?;
-        let html = theme.render(template, &context)?;
-        sink.write(&page.path(dossier), html.as_bytes())
-    })?;
+    pages
+        .par_iter()
+        .try_for_each(|page| -> anyhow::Result<()> {
+            let (template, context) = views.page(page);
+            let context = tera::Context::from_serialize(&context)?;
+            let html = theme.render(template, &context)?;
+            sink.write(&page.path(dossier), html.as_bytes())
+        })?;
 
-    let css = highlight::theme_css(&dossier.config.highlight_theme)
-        .map_err(|_| anyhow::anyhow!("unknown highlight theme `{}`", dossier.config.highlight_theme))?;
+    let css = highlight::theme_css(&dossier.config.highlight_theme).map_err(|_| {
+        anyhow::anyhow!(
+            "unknown highlight theme `{}`",
+            dossier.config.highlight_theme
+        )
+    })?;
     if !theme.assets.contains_key("syntax.css") {
         sink.write("syntax.css", css.as_bytes())?;
     }
     for (path, bytes) in &theme.assets {
         sink.write(path, bytes)?;
     }
-    let html_pages = pages.iter().filter(|p| !matches!(p, Page::Feed | Page::Sitemap | Page::Robots)).count();
+    let html_pages = pages
+        .iter()
+        .filter(|p| !matches!(p, Page::Feed | Page::Sitemap | Page::Robots))
+        .count();
     let annotations = views
         .articles()
         .map(|ai| views.published_annotations(ai).count())
@@ -199,8 +225,9 @@ impl Views<'_> {
 
     /// Published annotations of an article that anchored.
     fn published_annotations(&self, ai: usize) -> impl Iterator<Item = usize> + '_ {
-        (0..self.d.articles[ai].annotations.len())
-            .filter(move |&ni| self.d.annotation_included(ai, ni) && self.p.articles[ai].anchors[ni].is_some())
+        (0..self.d.articles[ai].annotations.len()).filter(move |&ni| {
+            self.d.annotation_included(ai, ni) && self.p.articles[ai].anchors[ni].is_some()
+        })
     }
 
     fn page(&self, page: &Page) -> (&'static str, Value) {
@@ -209,20 +236,50 @@ impl Views<'_> {
                 let title = self.d.index.as_ref().and_then(|page| page.title.clone());
                 ("index.html", title, Tlp::Clear, self.index())
             }
-            Page::Timeline => ("timeline.html", Some("Timeline".into()), Tlp::Clear, self.timeline()),
-            Page::Entities => ("entities.html", Some("Entities".into()), Tlp::Clear, self.entity_index()),
-            Page::NotFound => ("404.html", Some("Page not found".into()), Tlp::Clear, json!({})),
+            Page::Timeline => (
+                "timeline.html",
+                Some("Timeline".into()),
+                Tlp::Clear,
+                self.timeline(),
+            ),
+            Page::Entities => (
+                "entities.html",
+                Some("Entities".into()),
+                Tlp::Clear,
+                self.entity_index(),
+            ),
+            Page::NotFound => (
+                "404.html",
+                Some("Page not found".into()),
+                Tlp::Clear,
+                json!({}),
+            ),
             Page::Article(i) => {
                 let (tlp, context) = self.article(*i);
-                ("article.html", Some(self.d.articles[*i].title.clone()), tlp, context)
+                (
+                    "article.html",
+                    Some(self.d.articles[*i].title.clone()),
+                    tlp,
+                    context,
+                )
             }
             Page::Incident(i) => {
                 let (tlp, context) = self.incident(*i);
-                ("incident.html", Some(self.d.incidents[*i].title.clone()), tlp, context)
+                (
+                    "incident.html",
+                    Some(self.d.incidents[*i].title.clone()),
+                    tlp,
+                    context,
+                )
             }
             Page::Entity(i) => {
                 let (tlp, context) = self.entity(*i);
-                ("entity.html", Some(self.d.entities[*i].name.clone()), tlp, context)
+                (
+                    "entity.html",
+                    Some(self.d.entities[*i].name.clone()),
+                    tlp,
+                    context,
+                )
             }
             Page::Feed => ("feed.xml", None, Tlp::Clear, self.feed()),
             Page::Sitemap => ("sitemap.xml", None, Tlp::Clear, self.sitemap()),
@@ -231,7 +288,14 @@ impl Views<'_> {
         let fields = context.as_object_mut().expect("views are JSON objects");
         fields.insert("site".into(), self.site());
         fields.insert("page_title".into(), json!(title));
-        fields.insert("page_tlp".into(), if tlp == Tlp::Clear { Value::Null } else { json!(tlp) });
+        fields.insert(
+            "page_tlp".into(),
+            if tlp == Tlp::Clear {
+                Value::Null
+            } else {
+                json!(tlp)
+            },
+        );
         (template, context)
     }
 
@@ -289,7 +353,10 @@ impl Views<'_> {
         let mut latest: Vec<usize> = self.articles().collect();
         latest.sort_by(|&a, &b| {
             let (a, b) = (&self.d.articles[a], &self.d.articles[b]);
-            b.published.sort_key().cmp(&a.published.sort_key()).then_with(|| a.title.cmp(&b.title))
+            b.published
+                .sort_key()
+                .cmp(&a.published.sort_key())
+                .then_with(|| a.title.cmp(&b.title))
         });
         let latest: Vec<Value> = latest
             .into_iter()
@@ -300,7 +367,10 @@ impl Views<'_> {
                         "published": a.published, "summary": a.summary, "tlp": a.tlp })
             })
             .collect();
-        let annotations: usize = self.articles().map(|ai| self.published_annotations(ai).count()).sum();
+        let annotations: usize = self
+            .articles()
+            .map(|ai| self.published_annotations(ai).count())
+            .sum();
         json!({
             "intro_html": self.p.intro_html,
             "chart_svg": chart::svg(self.d, &self.timeline_items()),
@@ -322,8 +392,14 @@ impl Views<'_> {
             .chain(self.articles().map(ItemRef::Article))
             .collect();
         let key = |item: &ItemRef| match *item {
-            ItemRef::Incident(i) => (self.d.incidents[i].date.sort_key(), self.d.incidents[i].title.as_str()),
-            ItemRef::Article(i) => (self.d.articles[i].published.sort_key(), self.d.articles[i].title.as_str()),
+            ItemRef::Incident(i) => (
+                self.d.incidents[i].date.sort_key(),
+                self.d.incidents[i].title.as_str(),
+            ),
+            ItemRef::Article(i) => (
+                self.d.articles[i].published.sort_key(),
+                self.d.articles[i].title.as_str(),
+            ),
             ItemRef::Entity(_) => ((0, 0, 0), ""),
         };
         items.sort_by(|a, b| key(a).cmp(&key(b)));
@@ -338,13 +414,19 @@ impl Views<'_> {
                 ItemRef::Incident(i) => {
                     let x = &self.d.incidents[i];
                     let summary = x.summary.as_ref().map(|m| first_sentence(&m.text));
-                    (x.date.year(), json!({ "type": "incident", "id": x.id, "title": x.title, "url": self.d.url(item),
-                        "date": x.date, "end": x.end, "kind": x.kind, "summary": summary, "tlp": x.tlp }))
+                    (
+                        x.date.year(),
+                        json!({ "type": "incident", "id": x.id, "title": x.title, "url": self.d.url(item),
+                        "date": x.date, "end": x.end, "kind": x.kind, "summary": summary, "tlp": x.tlp }),
+                    )
                 }
                 ItemRef::Article(i) => {
                     let a = &self.d.articles[i];
-                    (a.published.year(), json!({ "type": "article", "id": a.id, "title": a.title, "url": self.d.url(item),
-                        "date": a.published, "end": null, "kind": null, "summary": a.summary, "tlp": a.tlp }))
+                    (
+                        a.published.year(),
+                        json!({ "type": "article", "id": a.id, "title": a.title, "url": self.d.url(item),
+                        "date": a.published, "end": null, "kind": null, "summary": a.summary, "tlp": a.tlp }),
+                    )
                 }
                 ItemRef::Entity(_) => continue,
             };
@@ -499,7 +581,10 @@ impl Views<'_> {
         if permalink.contains("://") {
             permalink
         } else {
-            format!("urn:uuid:{}", uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, permalink.as_bytes()))
+            format!(
+                "urn:uuid:{}",
+                uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, permalink.as_bytes())
+            )
         }
     }
 
@@ -553,7 +638,9 @@ impl Views<'_> {
             urls.push(json!({ "loc": self.permalink(&self.d.url(ItemRef::Incident(i))), "lastmod": null }));
         }
         for i in self.entities() {
-            urls.push(json!({ "loc": self.permalink(&self.d.url(ItemRef::Entity(i))), "lastmod": null }));
+            urls.push(
+                json!({ "loc": self.permalink(&self.d.url(ItemRef::Entity(i))), "lastmod": null }),
+            );
         }
         json!({ "urls": urls })
     }

@@ -25,18 +25,28 @@ impl Theme {
         let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
         for (name, bytes) in embedded::TEMPLATES {
             let text = String::from_utf8_lossy(bytes).into_owned();
-            templates.insert(name.to_string(), (format!("built-in template {name}"), text));
+            templates.insert(
+                name.to_string(),
+                (format!("built-in template {name}"), text),
+            );
         }
         for (name, path) in user_files(&root.join("templates"))? {
-            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
             let Ok(text) = String::from_utf8(bytes) else {
-                bail!("{}: this template is not valid UTF-8 text; save it as UTF-8", path.display());
+                bail!(
+                    "{}: this template is not valid UTF-8 text; save it as UTF-8",
+                    path.display()
+                );
             };
             templates.insert(name, (path.display().to_string(), text));
         }
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".htm", ".xml"]);
-        let sources: Vec<(&str, &str)> = templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
+        let sources: Vec<(&str, &str)> = templates
+            .iter()
+            .map(|(n, (_, t))| (n.as_str(), t.as_str()))
+            .collect();
         if let Err(e) = tera.add_raw_templates(sources) {
             let overridden: Vec<&str> = templates
                 .values()
@@ -56,7 +66,8 @@ impl Theme {
             .map(|(name, bytes)| (name.to_string(), Cow::Borrowed(*bytes)))
             .collect();
         for (name, path) in user_files(&root.join("static"))? {
-            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
             assets.insert(name, Cow::Owned(bytes));
         }
         Ok(Theme { tera, assets })

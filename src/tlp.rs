@@ -26,11 +26,17 @@ impl Tlp {
     pub(crate) fn parse(text: &str) -> Option<Tlp> {
         let text = text.trim().to_ascii_lowercase();
         let text = text.strip_prefix("tlp:").unwrap_or(&text);
-        Self::NAMES.iter().find(|(n, _)| *n == text).map(|(_, t)| *t)
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == text)
+            .map(|(_, t)| *t)
     }
 
     pub(crate) fn name(self) -> &'static str {
-        Self::NAMES.iter().find(|(_, t)| *t == self).map_or("clear", |(n, _)| n)
+        Self::NAMES
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map_or("clear", |(n, _)| n)
     }
 
     /// A CSS-friendly name (`amber-strict`).

@@ -24,7 +24,10 @@ pub(crate) struct Node {
 pub(crate) enum Value {
     /// Scalars keep their text; whether `2014` is a year or a title is up
     /// to the field that reads it.
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -213,7 +216,11 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    pub(crate) fn error(&mut self, span: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+    pub(crate) fn error(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         self.errors.push(Diagnostic::at(self.file, span, message));
         let last = self.errors.len() - 1;
         &mut self.errors[last]
@@ -221,11 +228,22 @@ impl<'a> Decoder<'a> {
 
     /// Checks `node` is a mapping whose keys are all in `known`; reports
     /// unknown and repeated keys with a suggestion.
-    pub(crate) fn fields<'n>(&mut self, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
+    pub(crate) fn fields<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        known: &[&str],
+    ) -> Option<Fields<'n>> {
         let Value::Map(entries) = &node.value else {
             let found = node.describe();
-            let e = self.error(node.span.clone(), format!("expected {what} as a mapping of fields, found {found}"));
-            e.help.push(format!("write it as `field: value` lines; the fields are {}", known.join(", ")));
+            let e = self.error(
+                node.span.clone(),
+                format!("expected {what} as a mapping of fields, found {found}"),
+            );
+            e.help.push(format!(
+                "write it as `field: value` lines; the fields are {}",
+                known.join(", ")
+            ));
             return None;
         };
         for (i, (key, _)) in entries.iter().enumerate() {
@@ -268,19 +286,30 @@ impl<'a> Decoder<'a> {
             }),
             _ => {
                 let found = node.describe();
-                self.error(node.span.clone(), format!("`{field}` must be text, found {found}"))
-                    .help
-                    .push(format!("write `{field}: \"...\"`"));
+                self.error(
+                    node.span.clone(),
+                    format!("`{field}` must be text, found {found}"),
+                )
+                .help
+                .push(format!("write `{field}: \"...\"`"));
                 None
             }
         }
     }
 
     pub(crate) fn opt_string(&mut self, fields: &Fields<'_>, name: &str) -> Option<String> {
-        fields.get(name).and_then(|n| self.string(n, name)).map(|s| s.value)
+        fields
+            .get(name)
+            .and_then(|n| self.string(n, name))
+            .map(|s| s.value)
     }
 
-    pub(crate) fn required_string(&mut self, fields: &Fields<'_>, name: &str, what: &str) -> Option<Spanned<String>> {
+    pub(crate) fn required_string(
+        &mut self,
+        fields: &Fields<'_>,
+        name: &str,
+        what: &str,
+    ) -> Option<Spanned<String>> {
         match fields.get(name) {
             Some(node) => {
                 let s = self.string(node, name)?;
@@ -305,19 +334,30 @@ impl<'a> Decoder<'a> {
             return Vec::new();
         };
         match &node.value {
-            Value::Seq(items) => items.iter().filter_map(|item| self.string(item, name)).collect(),
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|item| self.string(item, name))
+                .collect(),
             Value::Scalar { .. } => self.string(node, name).into_iter().collect(),
             Value::Map(_) => {
-                self.error(node.span.clone(), format!("`{name}` must be a list, found a mapping"))
-                    .help
-                    .push(format!("write `{name}: [first, second]`"));
+                self.error(
+                    node.span.clone(),
+                    format!("`{name}` must be a list, found a mapping"),
+                )
+                .help
+                .push(format!("write `{name}: [first, second]`"));
                 Vec::new()
             }
         }
     }
 
     /// One of a fixed set of words, with a suggestion for a typo.
-    pub(crate) fn choice<T: Copy>(&mut self, fields: &Fields<'_>, name: &str, options: &[(&str, T)]) -> Option<T> {
+    pub(crate) fn choice<T: Copy>(
+        &mut self,
+        fields: &Fields<'_>,
+        name: &str,
+        options: &[(&str, T)],
+    ) -> Option<T> {
         let node = fields.get(name)?;
         let text = self.string(node, name)?;
         let word = text.value.trim();
@@ -328,7 +368,10 @@ impl<'a> Decoder<'a> {
         let suggestion = did_you_mean(&word.to_ascii_lowercase(), names.iter().copied());
         let e = self.error(node.span.clone(), format!("unknown {name} `{word}`"));
         e.help.push(match suggestion {
-            Some(s) => format!("did you mean `{s}`? ({name} is one of: {})", names.join(", ")),
+            Some(s) => format!(
+                "did you mean `{s}`? ({name} is one of: {})",
+                names.join(", ")
+            ),
             None => format!("{name} is one of: {}", names.join(", ")),
         });
         None
@@ -339,14 +382,22 @@ impl<'a> Decoder<'a> {
         match &node.value {
             Value::Scalar { text, .. } if text == "true" || text == "false" => Some(text == "true"),
             _ => {
-                self.error(node.span.clone(), format!("`{name}` must be `true` or `false`"));
+                self.error(
+                    node.span.clone(),
+                    format!("`{name}` must be `true` or `false`"),
+                );
                 None
             }
         }
     }
 
     /// An integer within `range`.
-    pub(crate) fn integer(&mut self, fields: &Fields<'_>, name: &str, range: Range<u8>) -> Option<u8> {
+    pub(crate) fn integer(
+        &mut self,
+        fields: &Fields<'_>,
+        name: &str,
+        range: Range<u8>,
+    ) -> Option<u8> {
         let node = fields.get(name)?;
         let parsed = match &node.value {
             Value::Scalar { text, .. } => text.trim().parse::<u8>().ok(),
@@ -357,7 +408,11 @@ impl<'a> Decoder<'a> {
             _ => {
                 self.error(
                     node.span.clone(),
-                    format!("`{name}` must be a whole number from {} to {}", range.start, range.end - 1),
+                    format!(
+                        "`{name}` must be a whole number from {} to {}",
+                        range.start,
+                        range.end - 1
+                    ),
                 );
                 None
             }
@@ -387,8 +442,12 @@ mod tests {
     fn spans_point_at_values() {
         let (file, node) = parse_str("title: Sony\ntags: [a, “b”]\n");
         let node = node.unwrap();
-        let Value::Map(entries) = &node.value else { panic!() };
-        let Value::Seq(tags) = &entries[1].1.value else { panic!() };
+        let Value::Map(entries) = &node.value else {
+            panic!()
+        };
+        let Value::Seq(tags) = &entries[1].1.value else {
+            panic!()
+        };
         assert_eq!(file.line_col(tags[1].span.start), (2, 11));
         assert_eq!(&file.text[entries[0].1.span.clone()], "Sony");
     }
@@ -399,7 +458,10 @@ mod tests {
         let mut d = Decoder::new(&file);
         d.fields(&node.unwrap(), "an annotation", &["incidents", "entities"]);
         assert_eq!(d.errors.len(), 1);
-        assert_eq!(d.errors[0].message, "unknown field `incident` in an annotation, did you mean `incidents`?");
+        assert_eq!(
+            d.errors[0].message,
+            "unknown field `incident` in an annotation, did you mean `incidents`?"
+        );
         assert_eq!(d.errors[0].location().unwrap(), "t.yaml:1:1");
     }
 
@@ -414,7 +476,9 @@ mod tests {
     #[test]
     fn aliases_resolve() {
         let (_, node) = parse_str("a: &x [1, 2]\nb: *x\n");
-        let Value::Map(entries) = &node.unwrap().value else { panic!() };
+        let Value::Map(entries) = &node.unwrap().value else {
+            panic!()
+        };
         assert!(matches!(&entries[1].1.value, Value::Seq(items) if items.len() == 2));
     }
 }
