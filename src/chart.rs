@@ -60,6 +60,15 @@ pub(crate) fn svg(dossier: &Dossier, items: &[ItemRef]) -> String {
         "<line class=\"chart-axis\" x1=\"{MARGIN}\" y1=\"{AXIS_Y}\" x2=\"{}\" y2=\"{AXIS_Y}\" stroke=\"currentColor\"/>",
         WIDTH - MARGIN
     );
+    let _ = write!(
+        svg,
+        "<g class=\"chart-legend\" font-size=\"12\" fill=\"currentColor\">\
+         <circle cx=\"{MARGIN}\" cy=\"14\" r=\"5\" fill=\"#b3261e\"/><text x=\"{}\" y=\"18\">Incidents</text>\
+         <rect x=\"{}\" y=\"9\" width=\"10\" height=\"10\" fill=\"#1d4f91\"/><text x=\"{}\" y=\"18\">Articles</text></g>",
+        MARGIN + 10.0,
+        MARGIN + 85.0,
+        MARGIN + 100.0
+    );
     let step = ((last_year - first_year) / 12).max(1);
     for year in (first_year..=last_year).step_by(step as usize) {
         let x = MARGIN + (year - first_year) as f64 / span * (WIDTH - 2.0 * MARGIN);
@@ -69,7 +78,7 @@ pub(crate) fn svg(dossier: &Dossier, items: &[ItemRef]) -> String {
              <text class=\"chart-year\" x=\"{x:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"currentColor\">{year}</text>",
             AXIS_Y - 4.0,
             AXIS_Y + 4.0,
-            AXIS_Y + 100.0
+            AXIS_Y + 20.0
         );
     }
     // Marks that would overlap move to the next lane away from the axis.
@@ -82,11 +91,11 @@ pub(crate) fn svg(dossier: &Dossier, items: &[ItemRef]) -> String {
             .position(|&end| x - end > 13.0)
             .unwrap_or(MAX_LANES - 1);
         lane_ends[side][lane] = x;
-        let offset = 16.0 + lane as f64 * LANE;
+        // Articles sit below the year labels.
         let y = if side == 0 {
-            AXIS_Y - offset
+            AXIS_Y - 16.0 - lane as f64 * LANE
         } else {
-            AXIS_Y + offset
+            AXIS_Y + 36.0 + lane as f64 * LANE
         };
         let label = format!("{}: {}", date.display(), title);
         let url = dossier.url(*item);
