@@ -83,10 +83,12 @@ pub(crate) fn process_article(
     errors: &mut Vec<Diagnostic>,
 ) -> ArticleOut {
     let article = &dossier.articles[ai];
+    let annotation_ids: Vec<&str> = article.annotations.iter().map(|a| a.id.as_str()).collect();
     let rendered = markdown::render_article(
         article.body(),
         dossier.config.unsafe_html,
         &resolver(dossier),
+        &annotation_ids,
     );
     for bad in &rendered.bad_refs {
         let start = article.body_start + bad.range.start;

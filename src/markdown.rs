@@ -68,13 +68,15 @@ fn parser_options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Renders an article body into blocks with their visible text.
+/// Renders an article body into blocks with their visible text. Heading
+/// ids avoid `reserved_ids` (the page's annotation ids).
 pub(crate) fn render_article(
     source: &str,
     unsafe_html: bool,
     resolve: &dyn Fn(&str) -> Target,
+    reserved_ids: &[&str],
 ) -> Rendered {
-    let converted = convert(source, unsafe_html, resolve);
+    let converted = convert(source, unsafe_html, resolve, reserved_ids);
     // Render in one pass (footnote numbers run across the whole body), with a
     // separator between top-level blocks to split the HTML afterwards.
     let mut events = Vec::with_capacity(converted.events.len() + converted.block_sources.len());
@@ -126,7 +128,7 @@ pub(crate) fn render_fragment(
     unsafe_html: bool,
     resolve: &dyn Fn(&str) -> Target,
 ) -> Fragment {
-    let converted = convert(source, unsafe_html, resolve);
+    let converted = convert(source, unsafe_html, resolve, &[]);
     let mut html = String::with_capacity(source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, converted.events.into_iter());
     Fragment {
@@ -150,6 +152,7 @@ fn convert<'a>(
     source: &'a str,
     unsafe_html: bool,
     resolve: &dyn Fn(&str) -> Target,
+    reserved_ids: &[&str],
 ) -> Converted<'a> {
     let parsed: Vec<(Event<'a>, Range<usize>)> = Parser::new_ext(source, parser_options())
         .into_offset_iter()
@@ -160,7 +163,8 @@ fn convert<'a>(
         bad_refs: Vec::new(),
         refs: Vec::new(),
     };
-    let mut heading_ids: HashMap<String, usize> = HashMap::new();
+    let mut heading_ids: HashMap<String, usize> =
+        reserved_ids.iter().map(|id| (id.to_string(), 1)).collect();
     let mut dropped_links: Vec<bool> = Vec::new();
     let mut depth = 0usize;
     let mut i = 0;
@@ -376,12 +380,14 @@ mod tests {
         assert!(html.contains("<h2 id=\"hello-world-1\">"), "{html}");
         assert!(html.contains("<h2 id=\"mine\">"), "{html}");
         assert!(html.contains("<h2 id=\"section-2019\">"), "{html}");
+        let article = render_article("## Context\n", false, &resolve, &["context"]);
+        assert!(article.blocks[0].html.contains("<h2 id=\"context-1\">"));
     }
 
     #[test]
     fn article_blocks_carry_their_text() {
         let md = "# Title\n\nOne *two*\nthree.\n\n- a\n- b\n\n```rust\nlet x = 1;\n```\n\n| h |\n|---|\n| c |\n";
-        let r = render_article(md, false, &resolve);
+        let r = render_article(md, false, &resolve, &[]);
         let texts: Vec<&str> = r
             .text
             .blocks
@@ -408,7 +414,7 @@ mod tests {
     #[test]
     fn footnotes_number_across_blocks() {
         let md = "A[^x].\n\nB[^y].\n\n[^x]: first\n[^y]: second\n";
-        let r = render_article(md, false, &resolve);
+        let r = render_article(md, false, &resolve, &[]);
         assert!(r.blocks[1].html.contains(">2</a>"), "{}", r.blocks[1].html);
     }
 }

@@ -379,18 +379,27 @@ pub(crate) fn decode_annotations(d: &mut Decoder<'_>, node: &Node) -> Vec<Annota
     annotations
 }
 
+/// Annotation ids become HTML ids and URL fragments: no spaces or punctuation
+/// that would need escaping.
+fn is_valid_annotation_id(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 fn decode_annotation(d: &mut Decoder<'_>, node: &Node, position: usize) -> Option<Annotation> {
     let fields = d.fields(node, "an annotation", ANNOTATION_FIELDS)?;
     let id = match fields.get("id").and_then(|n| d.string(n, "id")) {
         Some(id) => {
-            if !crate::load::is_valid_id(&id.value) {
+            if !is_valid_annotation_id(&id.value) {
                 d.error(
                     id.span.clone(),
                     format!("`{}` is not a valid annotation id", id.value),
                 )
                 .help
                 .push(
-                    "use lowercase letters, digits and single hyphens, like `bangladesh-951m`"
+                    "it becomes the quote's `#id` in the page: use letters, digits, `-` and `_`, like `bangladesh-951m`"
                         .into(),
                 );
             }
