@@ -83,7 +83,11 @@ pub(crate) fn process_article(
     errors: &mut Vec<Diagnostic>,
 ) -> ArticleOut {
     let article = &dossier.articles[ai];
-    let annotation_ids: Vec<&str> = article.annotations.iter().map(|a| a.id.as_str()).collect();
+    // Only published ids: an unpublished one must not even shape a heading id.
+    let annotation_ids: Vec<&str> = (0..article.annotations.len())
+        .filter(|&ni| dossier.annotation_included(ai, ni))
+        .map(|ni| article.annotations[ni].id.as_str())
+        .collect();
     let rendered = markdown::render_article(
         article.body(),
         dossier.config.unsafe_html,

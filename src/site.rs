@@ -234,18 +234,18 @@ impl Views<'_> {
         let (template, title, tlp, mut context) = match page {
             Page::Index => {
                 let title = self.d.index.as_ref().and_then(|page| page.title.clone());
-                ("index.html", title, Tlp::Clear, self.index())
+                ("index.html", title, self.listing_tlp(), self.index())
             }
             Page::Timeline => (
                 "timeline.html",
                 Some("Timeline".into()),
-                Tlp::Clear,
+                self.listing_tlp(),
                 self.timeline(),
             ),
             Page::Entities => (
                 "entities.html",
                 Some("Entities".into()),
-                Tlp::Clear,
+                self.entities().map(|i| self.d.entities[i].tlp).max().unwrap_or_default(),
                 self.entity_index(),
             ),
             Page::NotFound => (
@@ -297,6 +297,13 @@ impl Views<'_> {
             },
         );
         (template, context)
+    }
+
+    /// The highest level among the articles and incidents that listings show.
+    fn listing_tlp(&self) -> Tlp {
+        let articles = self.articles().map(|i| self.d.articles[i].tlp);
+        let incidents = self.incidents().map(|i| self.d.incidents[i].tlp);
+        articles.chain(incidents).max().unwrap_or_default()
     }
 
     fn site(&self) -> Value {
