@@ -106,8 +106,8 @@ pub(crate) fn process_article(
     for annotation in &article.annotations {
         let selector = Selector {
             quote: &annotation.quote.value,
-            prefix: annotation.prefix.as_deref(),
-            suffix: annotation.suffix.as_deref(),
+            prefix: annotation.prefix.as_ref().map(|p| p.value.as_str()),
+            suffix: annotation.suffix.as_ref().map(|s| s.value.as_str()),
         };
         let anchor = match anchorer.anchor(&selector) {
             Ok(range) => Some(range),
@@ -118,6 +118,7 @@ pub(crate) fn process_article(
                         ai,
                         text: &rendered.text,
                         blocks: &rendered.blocks,
+                        anchorer: &anchorer,
                     };
                     errors.push(place.anchor_error(file, annotation, error));
                 }
@@ -188,6 +189,7 @@ struct ArticlePlace<'a> {
     ai: usize,
     text: &'a RenderedText,
     blocks: &'a [Block],
+    anchorer: &'a Anchorer<'a>,
 }
 
 impl ArticlePlace<'_> {
@@ -215,18 +217,26 @@ impl ArticlePlace<'_> {
             .0
     }
 
-    /// The passage with some text around it, on one line: `…before [quote] after…`.
+    /// The passage with up to 25 characters around it from the same block,
+    /// on one line: `…before [quote] after…`.
     fn excerpt(&self, range: &Range<usize>) -> String {
         let text = &self.text.text;
-        let start = back_chars(text, range.start, 25);
-        let end = forward_chars(text, range.end, 25);
+        let block = self
+            .text
+            .blocks
+            .iter()
+            .find(|b| b.start <= range.start && range.start <= b.end)
+            .cloned()
+            .unwrap_or(0..text.len());
+        let start = back_chars(text, range.start, 25).max(block.start);
+        let end = forward_chars(text, range.end, 25).min(block.end.max(range.end));
         format!(
             "{}{}[{}]{}{}",
-            if start > 0 { "…" } else { "" },
+            if start > block.start { "…" } else { "" },
             collapse(&text[start..range.start]).trim_start(),
             collapse(&text[range.clone()]),
             collapse(&text[range.end..end]).trim_end(),
-            if end < text.len() { "…" } else { "" }
+            if end < block.end { "…" } else { "" }
         )
     }
 
@@ -237,7 +247,7 @@ impl ArticlePlace<'_> {
         error: AnchorError,
     ) -> Diagnostic {
         let article_id = &self.dossier.articles[self.ai].id;
-        let at = Diagnostic::at(file, annotation.quote.span.clone(), "");
+        let mut span = annotation.quote.span.clone();
         let places = |ranges: &[Range<usize>]| {
             ranges
                 .iter()
@@ -284,11 +294,34 @@ impl ArticlePlace<'_> {
                 )
             }
             AnchorError::ContextMismatch { occurrences } => {
-                let mut help = vec!["the quote is found, but not with this `prefix`/`suffix` around it; the quote occurs here:".into()];
+                // Point at the field that fails: the prefix when it alone fails.
+                let prefix_only = annotation.prefix.as_ref().map(|p| Selector {
+                    quote: &annotation.quote.value,
+                    prefix: Some(&p.value),
+                    suffix: None,
+                });
+                let prefix_fails = prefix_only.is_some_and(|s| {
+                    matches!(
+                        self.anchorer.anchor(&s),
+                        Err(AnchorError::ContextMismatch { .. })
+                    )
+                });
+                let (field, spanned) = if prefix_fails {
+                    ("prefix", &annotation.prefix)
+                } else {
+                    ("suffix", &annotation.suffix)
+                };
+                if let Some(spanned) = spanned {
+                    span = spanned.span.clone();
+                }
+                let side = if prefix_fails { "before" } else { "after" };
+                let mut help = vec![format!(
+                    "`{field}` must be the text right {side} the quote; the quote occurs here:"
+                )];
                 help.extend(places(&occurrences));
                 (
-                    format!("prefix or suffix does not fit the quote in article `{article_id}`"),
-                    "prefix/suffix do not match",
+                    format!("the `{field}` does not fit the quote in article `{article_id}`"),
+                    "not the text around the quote",
                     help,
                 )
             }
@@ -302,8 +335,7 @@ impl ArticlePlace<'_> {
                 )],
             ),
         };
-        let mut diagnostic = at.label(label);
-        diagnostic.message = message;
+        let mut diagnostic = Diagnostic::at(file, span, message).label(label);
         diagnostic.help = help;
         diagnostic
     }

@@ -67,7 +67,14 @@ impl Diagnostic {
         message: impl Into<String>,
     ) -> Self {
         let len = file.text.len();
-        let start = floor_char_boundary(&file.text, span.start.min(len));
+        // A position after the final newline (an error at the end of the
+        // file) belongs to the end of the last line, not to a line of its own.
+        let last = if file.text.ends_with('\n') {
+            len - 1
+        } else {
+            len
+        };
+        let start = floor_char_boundary(&file.text, span.start.min(last));
         let end = floor_char_boundary(&file.text, span.end.clamp(start, len));
         Diagnostic {
             message: message.into(),

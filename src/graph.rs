@@ -63,6 +63,8 @@ pub(crate) struct Dossier {
     pub(crate) incidents: Vec<Incident>,
     pub(crate) entities: Vec<Entity>,
     pub(crate) ids: HashMap<String, ItemRef>,
+    /// Ids of items whose own file failed: references to them are not errors too.
+    broken_ids: std::collections::HashSet<String>,
 }
 
 impl Dossier {
@@ -82,6 +84,7 @@ impl Dossier {
             incidents: sources.incidents,
             entities: sources.entities,
             ids: HashMap::new(),
+            broken_ids: sources.broken_ids,
         };
         dossier.articles.sort_by(|a, b| a.id.cmp(&b.id));
         dossier.incidents.sort_by(|a, b| a.id.cmp(&b.id));
@@ -170,6 +173,7 @@ impl Dossier {
                     plural(item.type_name())
                 )),
             ),
+            None if self.broken_ids.contains(&id.value) => {}
             None => {
                 let candidates = self
                     .ids

@@ -4,6 +4,7 @@
 //! Each file decodes independently into a [`Loaded`] value, so a later
 //! incremental rebuild can re-read just the file that changed.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,6 +49,8 @@ pub(crate) struct Sources {
     pub(crate) articles: Vec<Article>,
     pub(crate) incidents: Vec<Incident>,
     pub(crate) entities: Vec<Entity>,
+    /// Ids of items whose file has an error of its own.
+    pub(crate) broken_ids: HashSet<String>,
 }
 
 /// What one file decodes to.
@@ -62,6 +65,11 @@ enum Loaded {
     Incident(Incident),
     Entity(Entity),
     Index(IndexPage),
+    /// A file that was found but could not be decoded; its id is known so
+    /// that references to it do not pile up more errors.
+    Failed {
+        id: String,
+    },
     Nothing,
 }
 
@@ -114,17 +122,19 @@ pub(crate) fn load(root: &Path, diagnostics: &mut Diagnostics) -> anyhow::Result
             Loaded::Incident(i) => sources.incidents.push(i),
             Loaded::Entity(e) => sources.entities.push(e),
             Loaded::Index(page) => sources.index = Some(page),
+            Loaded::Failed { id } => {
+                sources.broken_ids.insert(id);
+            }
             Loaded::Nothing => {}
         }
     }
-    attach_annotations(&mut sources, annotation_files, root, diagnostics);
+    attach_annotations(&mut sources, annotation_files, diagnostics);
     Ok(sources)
 }
 
 fn attach_annotations(
     sources: &mut Sources,
     files: Vec<(String, Arc<SourceFile>, Vec<Annotation>)>,
-    root: &Path,
     diagnostics: &mut Diagnostics,
 ) {
     let index: std::collections::HashMap<String, usize> = sources
@@ -140,19 +150,18 @@ fn attach_annotations(
                 article.annotations = annotations;
                 article.annotations_file = Some(file);
             }
-            None => {
-                // The article may exist but have failed to load; only an
-                // actually missing file is an orphan.
-                let article_path = root.join("content/articles").join(format!("{id}.md"));
-                if !article_path.exists() {
-                    diagnostics.push(
-                        Diagnostic::at(&file, 0..0, format!("annotations for `{id}`, but there is no article `{id}`"))
-                            .help(format!(
-                                "create content/articles/{id}.md, or rename this file after the article it annotates"
-                            )),
-                    );
-                }
-            }
+            // An article that failed to load has an error of its own.
+            None if sources.broken_ids.contains(&id) => {}
+            None => diagnostics.push(
+                Diagnostic::at(
+                    &file,
+                    0..0,
+                    format!("annotations for `{id}`, but there is no article `{id}`"),
+                )
+                .help(format!(
+                    "create content/articles/{id}.md, or rename this file after the article it annotates"
+                )),
+            ),
         }
     }
 }
@@ -232,10 +241,23 @@ pub(crate) fn read_source(root: &Path, path: &Path) -> Result<Arc<SourceFile>, D
 }
 
 fn load_file(root: &Path, path: &Path, kind: FileKind) -> (Loaded, Vec<Diagnostic>) {
-    let file = match read_source(root, path) {
-        Ok(file) => file,
-        Err(e) => return (Loaded::Nothing, vec![e]),
-    };
+    let (loaded, errors) = decode_file(root, path, kind);
+    match loaded {
+        Loaded::Nothing if !matches!(kind, FileKind::Index | FileKind::Annotations) => {
+            let id = id_of(path, kind);
+            let loaded = if is_valid_id(&id) {
+                Loaded::Failed { id }
+            } else {
+                Loaded::Nothing
+            };
+            (loaded, errors)
+        }
+        loaded => (loaded, errors),
+    }
+}
+
+/// The id a file gives its item: its name without the extension.
+fn id_of(path: &Path, kind: FileKind) -> String {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -245,17 +267,29 @@ fn load_file(root: &Path, path: &Path, kind: FileKind) -> (Loaded, Vec<Diagnosti
         FileKind::Article | FileKind::Index => ".md",
         FileKind::Incident | FileKind::Entity => ".yaml",
     };
-    let id = name.strip_suffix(suffix).unwrap_or(name).to_string();
+    name.strip_suffix(suffix).unwrap_or(name).to_string()
+}
+
+fn decode_file(root: &Path, path: &Path, kind: FileKind) -> (Loaded, Vec<Diagnostic>) {
+    let file = match read_source(root, path) {
+        Ok(file) => file,
+        Err(e) => return (Loaded::Nothing, vec![e]),
+    };
+    let id = id_of(path, kind);
     if !matches!(kind, FileKind::Index) && !is_valid_id(&id) {
         let e = Diagnostic::at(&file, 0..0, format!("`{id}` is not a valid id (the id of an item is its file name)"))
             .help("rename the file using lowercase letters, digits and single hyphens, like `sony-pictures-2014`");
         return (Loaded::Nothing, vec![e]);
     }
-    if file.text.trim().is_empty() && !matches!(kind, FileKind::Index | FileKind::Annotations) {
+    if file.text.trim().is_empty() {
         let e = Diagnostic::at(&file, 0..0, "this file is empty").help(match kind {
             FileKind::Article => {
                 "an article starts with front matter: ---, title: ..., published: ..., ---"
             }
+            FileKind::Annotations => {
+                "write a list of annotations (`- quote: \"...\"`), or delete the file"
+            }
+            FileKind::Index => "write the front page's text in Markdown, or delete the file",
             FileKind::Incident => {
                 "an incident needs at least `title:` and `date:`; see docs/format.md"
             }
@@ -269,7 +303,6 @@ fn load_file(root: &Path, path: &Path, kind: FileKind) -> (Loaded, Vec<Diagnosti
         FileKind::Annotations => {
             let annotations = match yaml::parse(&file, 0, &file.text) {
                 Ok(node) => model::decode_annotations(&mut d, &node),
-                Err(_) if file.text.trim().is_empty() => Vec::new(),
                 Err(e) => return (Loaded::Nothing, vec![e]),
             };
             Loaded::Annotations {

@@ -122,8 +122,10 @@ impl Article {
 pub(crate) struct Annotation {
     pub(crate) id: String,
     pub(crate) quote: Spanned<String>,
-    pub(crate) prefix: Option<String>,
-    pub(crate) suffix: Option<String>,
+    pub(crate) prefix: Option<Spanned<String>>,
+    pub(crate) suffix: Option<Spanned<String>>,
+    /// Where an explicit `id` was written.
+    pub(crate) id_span: Option<Range<usize>>,
     pub(crate) note: Option<Markdown>,
     pub(crate) kind: AnnotationKind,
     pub(crate) confidence: Option<Confidence>,
@@ -363,15 +365,17 @@ pub(crate) fn decode_annotations(d: &mut Decoder<'_>, node: &Node) -> Vec<Annota
             continue;
         };
         if let Some(first) = annotations.iter().find(|a| a.id == annotation.id) {
-            let (line, _) = d.file.line_col(first.quote.span.start);
+            let first_at = first.id_span.clone().unwrap_or(first.quote.span.clone());
+            let (line, _) = d.file.line_col(first_at.start);
             let id = annotation.id.clone();
+            let at = annotation.id_span.clone().unwrap_or(item.span.clone());
             d.error(
-                item.span.clone(),
+                at,
                 format!("annotation id `{id}` is used twice in this file"),
             )
             .help
             .push(format!(
-                "the first annotation with this id is near line {line}; give this one another `id`"
+                "the first annotation with this id is on line {line}; give this one another `id`"
             ));
         }
         annotations.push(annotation);
@@ -390,6 +394,7 @@ fn is_valid_annotation_id(id: &str) -> bool {
 
 fn decode_annotation(d: &mut Decoder<'_>, node: &Node, position: usize) -> Option<Annotation> {
     let fields = d.fields(node, "an annotation", ANNOTATION_FIELDS)?;
+    let id_span = fields.get("id").map(|n| n.span.clone());
     let id = match fields.get("id").and_then(|n| d.string(n, "id")) {
         Some(id) => {
             if !is_valid_annotation_id(&id.value) {
@@ -410,8 +415,9 @@ fn decode_annotation(d: &mut Decoder<'_>, node: &Node, position: usize) -> Optio
     let quote = d.required_string(&fields, "quote", "the annotation");
     let annotation = Annotation {
         id,
-        prefix: d.opt_string(&fields, "prefix"),
-        suffix: d.opt_string(&fields, "suffix"),
+        prefix: fields.get("prefix").and_then(|n| d.string(n, "prefix")),
+        suffix: fields.get("suffix").and_then(|n| d.string(n, "suffix")),
+        id_span,
         note: d.markdown(&fields, "note"),
         kind: d
             .choice(&fields, "kind", &KINDS)

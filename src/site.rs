@@ -245,7 +245,10 @@ impl Views<'_> {
             Page::Entities => (
                 "entities.html",
                 Some("Entities".into()),
-                self.entities().map(|i| self.d.entities[i].tlp).max().unwrap_or_default(),
+                self.entities()
+                    .map(|i| self.d.entities[i].tlp)
+                    .max()
+                    .unwrap_or_default(),
                 self.entity_index(),
             ),
             Page::NotFound => (

@@ -1,0 +1,13 @@
+//! End-to-end tests: the real `dossier` binary run on fixture dossiers copied
+//! into temporary folders, with the generated site parsed and checked for
+//! structure (marks, notes, timeline order, links), not for exact bytes.
+//!
+//! The builds of the example dossier that several tests only read are made
+//! once per test process (see `support::default_build`).
+
+mod build;
+mod errors;
+mod safety;
+mod support;
+mod theme;
+mod tlp;

@@ -1,0 +1,88 @@
+//! The built-in theme: a folder with only `content/` builds, and the user's
+//! `templates/` and `static/` override the built-in files by name.
+
+use std::fs;
+
+use crate::support::{Resolver, Site, broken_links, copy_fixture, fixture, run, sel, text_of};
+
+#[test]
+fn a_folder_with_only_content_builds_with_the_built_in_theme() {
+    let root = copy_fixture(&fixture("minimal"));
+    assert!(!root.path().join("dossier.yaml").exists() && !root.path().join("templates").exists());
+    assert!(!root.path().join("static").exists());
+    run(root.path(), &["build"]).assert_code(0);
+    let site = Site::load(&root.path().join("public"));
+    for file in [
+        "index.html",
+        "style.css",
+        "syntax.css",
+        "404.html",
+        "timeline/index.html",
+    ] {
+        assert!(site.has(file), "the built-in theme writes {file}");
+    }
+    assert!(
+        !site.text("style.css").trim().is_empty(),
+        "style.css has rules"
+    );
+    let index = site.page("index.html");
+    let title = index.select(&sel("head title")).next().expect("a <title>");
+    assert!(
+        text_of(title).contains("Dossier"),
+        "default site title: {}",
+        text_of(title)
+    );
+    assert!(
+        text_of(index.root_element()).contains("Dossier"),
+        "the title shows on the page"
+    );
+    let broken = broken_links(
+        &site,
+        &Resolver {
+            prefix: "/",
+            host: None,
+        },
+    );
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
+
+#[test]
+fn user_templates_and_static_files_override_the_built_in_ones() {
+    let root = copy_fixture(&fixture("minimal"));
+    let templates = root.path().join("templates");
+    let assets = root.path().join("static");
+    fs::create_dir_all(&templates).unwrap();
+    fs::create_dir_all(assets.join("docs")).unwrap();
+    fs::write(
+        templates.join("404.html"),
+        "<!doctype html>\n<html lang=\"en\"><head><title>Lost</title></head>\
+         <body><h1 id=\"custom-404\">Nothing here, sorry</h1></body></html>\n",
+    )
+    .unwrap();
+    fs::write(assets.join("extra.txt"), "extra file\n").unwrap();
+    fs::write(assets.join("docs/nested.txt"), "nested file\n").unwrap();
+    let css = "/* the user's own stylesheet */\nbody { color: rebeccapurple; }\n";
+    fs::write(assets.join("style.css"), css).unwrap();
+
+    run(root.path(), &["build"]).assert_code(0);
+    let site = Site::load(&root.path().join("public"));
+    let not_found = site.page("404.html");
+    let heading = not_found
+        .select(&sel("#custom-404"))
+        .next()
+        .expect("the user's 404 template is used");
+    assert_eq!(text_of(heading), "Nothing here, sorry");
+    assert_eq!(site.files["extra.txt"], b"extra file\n");
+    assert_eq!(site.files["docs/nested.txt"], b"nested file\n");
+    assert_eq!(
+        site.files["style.css"],
+        css.as_bytes(),
+        "static/style.css replaces the built-in one"
+    );
+    assert!(
+        site.has("syntax.css") && site.has("favicon.svg"),
+        "other built-in assets stay"
+    );
+    // Pages without an override keep the built-in templates.
+    assert!(site.page("index.html").select(&sel("a[href]")).count() > 2);
+}
