@@ -103,7 +103,7 @@ pub(crate) fn process_article(
     let anchorer = Anchorer::new(&rendered.text);
     let mut anchors = Vec::with_capacity(article.annotations.len());
     let mut notes = Vec::with_capacity(article.annotations.len());
-    for annotation in &article.annotations {
+    for annotation in article.annotations.iter() {
         let selector = Selector {
             quote: &annotation.quote.value,
             prefix: annotation.prefix.as_ref().map(|p| p.value.as_str()),

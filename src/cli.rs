@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::cmd;
-use crate::pipeline::Overrides;
 use crate::report::Reporter;
+use crate::session::Overrides;
 use crate::tlp::Tlp;
 
 #[derive(Parser)]
@@ -70,7 +70,7 @@ pub(crate) fn run() -> u8 {
                     }
                 }),
             };
-            cmd::build::run(&args.root, &overrides, &reporter)
+            cmd::build::run(&args.root, overrides, &reporter)
         }
     }
 }

@@ -9,6 +9,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
@@ -18,13 +19,19 @@ pub(crate) struct SourceFile {
     /// Path relative to the dossier root, as shown to the user.
     pub(crate) path: PathBuf,
     pub(crate) text: String,
+    /// Unique for the life of the process: every read of a file gets a new
+    /// one, so caches tell "this exact version" apart without hashing text.
+    pub(crate) generation: u64,
 }
+
+static GENERATIONS: AtomicU64 = AtomicU64::new(1);
 
 impl SourceFile {
     pub(crate) fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Self> {
         Arc::new(SourceFile {
             path: path.into(),
             text: text.into(),
+            generation: GENERATIONS.fetch_add(1, Ordering::Relaxed),
         })
     }
 

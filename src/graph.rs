@@ -5,6 +5,7 @@
 //! ids go through one hash map and backlinks are built in a single pass.
 
 use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -131,7 +132,7 @@ impl Dossier {
             let Some(file) = &article.annotations_file else {
                 continue;
             };
-            for annotation in &article.annotations {
+            for annotation in article.annotations.iter() {
                 for id in &annotation.incidents {
                     self.check_ref(file, id, "incident", diagnostics);
                 }
@@ -246,7 +247,24 @@ impl Dossier {
     }
 
     /// Computes every backlink in one pass over annotations and incidents.
-    pub(crate) fn backlinks(&self, article_refs: &[Vec<String>]) -> Backlinks {
+    /// A hash of everything `[text](@id)` resolution depends on: which ids
+    /// exist, their types, whether they are published, and the base URL.
+    pub(crate) fn link_epoch(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        (&self.base.path, self.config.unsafe_html).hash(&mut h);
+        for (i, a) in self.articles.iter().enumerate() {
+            (1u8, &a.id, self.is_included(ItemRef::Article(i))).hash(&mut h);
+        }
+        for (i, x) in self.incidents.iter().enumerate() {
+            (2u8, &x.id, self.is_included(ItemRef::Incident(i))).hash(&mut h);
+        }
+        for (i, x) in self.entities.iter().enumerate() {
+            (3u8, &x.id, self.is_included(ItemRef::Entity(i))).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    pub(crate) fn backlinks(&self, article_refs: &[&[String]]) -> Backlinks {
         let mut b = Backlinks {
             incident_annotations: vec![Vec::new(); self.incidents.len()],
             entity_annotations: vec![Vec::new(); self.entities.len()],
@@ -273,7 +291,7 @@ impl Dossier {
                     }
                 }
             }
-            for id in article_refs.get(ai).into_iter().flatten() {
+            for id in article_refs.get(ai).copied().unwrap_or_default() {
                 if let Some(ItemRef::Entity(e)) = self.ids.get(id) {
                     push_unique(&mut b.entity_articles[*e], ai);
                 }

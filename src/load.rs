@@ -4,12 +4,10 @@
 //! Each file decodes independently into a [`Loaded`] value, so a later
 //! incremental rebuild can re-read just the file that changed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
@@ -28,7 +26,7 @@ pub(crate) fn is_valid_id(id: &str) -> bool {
 }
 
 /// The front page text from `content/index.md`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct IndexPage {
     pub(crate) file: Arc<SourceFile>,
     pub(crate) title: Option<String>,
@@ -54,13 +52,13 @@ pub(crate) struct Sources {
 }
 
 /// What one file decodes to.
-#[derive(Debug)]
-enum Loaded {
+#[derive(Debug, Clone)]
+pub(crate) enum Loaded {
     Article(Article),
     Annotations {
         id: String,
         file: Arc<SourceFile>,
-        annotations: Vec<Annotation>,
+        annotations: Arc<[Annotation]>,
     },
     Incident(Incident),
     Entity(Entity),
@@ -73,8 +71,8 @@ enum Loaded {
     Nothing,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum FileKind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum FileKind {
     Article,
     Annotations,
     Incident,
@@ -82,79 +80,63 @@ enum FileKind {
     Index,
 }
 
-/// Loads `root`: `dossier.yaml` and everything under `content/`.
-pub(crate) fn load(root: &Path, diagnostics: &mut Diagnostics) -> anyhow::Result<Sources> {
-    let mut sources = Sources::default();
+/// Reads `dossier.yaml`; defaults when there is none.
+pub(crate) fn load_config(root: &Path) -> (Config, Vec<Diagnostic>) {
     let config_path = root.join("dossier.yaml");
-    if config_path.exists() {
-        match read_source(root, &config_path) {
-            Ok(file) => {
-                let (config, errors) = Config::parse(&file);
-                sources.config = config;
-                diagnostics.extend(errors);
-            }
-            Err(e) => diagnostics.push(e),
-        }
+    if !config_path.exists() {
+        return (Config::default(), Vec::new());
     }
-    let content = root.join("content");
-    if !content.is_dir() {
-        anyhow::bail!(
-            "{} has no `content/` folder; run `dossier init` to start a dossier, or pass --root",
-            root.display()
-        );
+    match read_source(root, &config_path) {
+        Ok(file) => Config::parse(&file),
+        Err(e) => (Config::default(), vec![e]),
     }
-    let files = find_files(&content)?;
-    let loaded: Vec<(Loaded, Vec<Diagnostic>)> = files
-        .par_iter()
-        .map(|(path, kind)| load_file(root, path, *kind))
-        .collect();
+}
 
+/// Puts decoded files together: annotations onto their articles, orphan
+/// annotation files reported. Cheap to repeat: items are cloned, but
+/// annotations are shared.
+pub(crate) fn assemble<'a>(
+    config: Config,
+    items: impl Iterator<Item = &'a Loaded>,
+    diagnostics: &mut Diagnostics,
+) -> Sources {
+    let mut sources = Sources {
+        config,
+        ..Sources::default()
+    };
     let mut annotation_files = Vec::new();
-    for (item, errors) in loaded {
-        diagnostics.extend(errors);
+    for item in items {
         match item {
-            Loaded::Article(a) => sources.articles.push(a),
+            Loaded::Article(a) => sources.articles.push(a.clone()),
             Loaded::Annotations {
                 id,
                 file,
                 annotations,
             } => annotation_files.push((id, file, annotations)),
-            Loaded::Incident(i) => sources.incidents.push(i),
-            Loaded::Entity(e) => sources.entities.push(e),
-            Loaded::Index(page) => sources.index = Some(page),
+            Loaded::Incident(i) => sources.incidents.push(i.clone()),
+            Loaded::Entity(e) => sources.entities.push(e.clone()),
+            Loaded::Index(page) => sources.index = Some(page.clone()),
             Loaded::Failed { id } => {
-                sources.broken_ids.insert(id);
+                sources.broken_ids.insert(id.clone());
             }
             Loaded::Nothing => {}
         }
     }
-    attach_annotations(&mut sources, annotation_files, diagnostics);
-    Ok(sources)
-}
-
-fn attach_annotations(
-    sources: &mut Sources,
-    files: Vec<(String, Arc<SourceFile>, Vec<Annotation>)>,
-    diagnostics: &mut Diagnostics,
-) {
-    let index: std::collections::HashMap<String, usize> = sources
+    let index: HashMap<&str, usize> = sources
         .articles
         .iter()
         .enumerate()
-        .map(|(i, a)| (a.id.clone(), i))
+        .map(|(i, a)| (a.id.as_str(), i))
         .collect();
-    for (id, file, annotations) in files {
-        match index.get(&id) {
-            Some(&i) => {
-                let article = &mut sources.articles[i];
-                article.annotations = annotations;
-                article.annotations_file = Some(file);
-            }
+    let mut attach = Vec::new();
+    for (id, file, annotations) in annotation_files {
+        match index.get(id.as_str()) {
+            Some(&i) => attach.push((i, file, annotations)),
             // An article that failed to load has an error of its own.
-            None if sources.broken_ids.contains(&id) => {}
+            None if sources.broken_ids.contains(id) => {}
             None => diagnostics.push(
                 Diagnostic::at(
-                    &file,
+                    file,
                     0..0,
                     format!("annotations for `{id}`, but there is no article `{id}`"),
                 )
@@ -164,10 +146,28 @@ fn attach_annotations(
             ),
         }
     }
+    for (i, file, annotations) in attach {
+        let article = &mut sources.articles[i];
+        article.annotations = Arc::clone(annotations);
+        article.annotations_file = Some(Arc::clone(file));
+    }
+    sources
+}
+
+/// The `content/` folder, or why there is none.
+pub(crate) fn content_dir(root: &Path) -> anyhow::Result<PathBuf> {
+    let content = root.join("content");
+    if !content.is_dir() {
+        anyhow::bail!(
+            "{} has no `content/` folder; run `dossier init` to start a dossier, or pass --root",
+            root.display()
+        );
+    }
+    Ok(content)
 }
 
 /// The files of `content/` that make up a dossier, in a stable order.
-fn find_files(content: &Path) -> anyhow::Result<Vec<(PathBuf, FileKind)>> {
+pub(crate) fn find_files(content: &Path) -> anyhow::Result<Vec<(PathBuf, FileKind)>> {
     let mut files = Vec::new();
     let index = content.join("index.md");
     if index.is_file() {
@@ -240,7 +240,7 @@ pub(crate) fn read_source(root: &Path, path: &Path) -> Result<Arc<SourceFile>, D
     }
 }
 
-fn load_file(root: &Path, path: &Path, kind: FileKind) -> (Loaded, Vec<Diagnostic>) {
+pub(crate) fn load_file(root: &Path, path: &Path, kind: FileKind) -> (Loaded, Vec<Diagnostic>) {
     let (loaded, errors) = decode_file(root, path, kind);
     match loaded {
         Loaded::Nothing if !matches!(kind, FileKind::Index | FileKind::Annotations) => {
@@ -308,7 +308,7 @@ fn decode_file(root: &Path, path: &Path, kind: FileKind) -> (Loaded, Vec<Diagnos
             Loaded::Annotations {
                 id,
                 file: Arc::clone(&file),
-                annotations,
+                annotations: annotations.into(),
             }
         }
         FileKind::Incident | FileKind::Entity => {

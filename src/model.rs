@@ -13,7 +13,7 @@ use crate::diagnostic::SourceFile;
 use crate::tlp::Tlp;
 use crate::yaml::{Decoder, Fields, Node, Spanned, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum AnnotationKind {
     Note,
@@ -23,7 +23,7 @@ pub(crate) enum AnnotationKind {
     Question,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Confidence {
     Low,
@@ -31,7 +31,7 @@ pub(crate) enum Confidence {
     High,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum IncidentKind {
     Attack,
@@ -41,7 +41,7 @@ pub(crate) enum IncidentKind {
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum EntityKind {
     Actor,
@@ -92,7 +92,7 @@ pub(crate) struct Markdown {
     pub(crate) span: Range<usize>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Article {
     pub(crate) id: String,
     pub(crate) file: Arc<SourceFile>,
@@ -108,7 +108,8 @@ pub(crate) struct Article {
     pub(crate) draft: bool,
     /// Byte offset of the Markdown body in `file`.
     pub(crate) body_start: usize,
-    pub(crate) annotations: Vec<Annotation>,
+    /// Shared, so attaching them to a re-read article costs nothing.
+    pub(crate) annotations: Arc<[Annotation]>,
     pub(crate) annotations_file: Option<Arc<SourceFile>>,
 }
 
@@ -118,7 +119,7 @@ impl Article {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Annotation {
     pub(crate) id: String,
     pub(crate) quote: Spanned<String>,
@@ -136,7 +137,7 @@ pub(crate) struct Annotation {
     pub(crate) sources: Vec<Source>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Incident {
     pub(crate) id: String,
     pub(crate) file: Arc<SourceFile>,
@@ -154,7 +155,7 @@ pub(crate) struct Incident {
     pub(crate) sources: Vec<Source>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Entity {
     pub(crate) id: String,
     pub(crate) file: Arc<SourceFile>,
@@ -334,7 +335,7 @@ pub(crate) fn decode_article(
         summary: d.opt_string(&fields, "summary"),
         draft: d.bool(&fields, "draft").unwrap_or(false),
         body_start,
-        annotations: Vec::new(),
+        annotations: Arc::from([]),
         annotations_file: None,
         title: title?.value,
         published: published?,

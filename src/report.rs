@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use crate::pipeline::Failure;
+use crate::session::Failure;
 
 pub(crate) struct Reporter {
     color: bool,

@@ -1,118 +1,44 @@
-//! From a resolved dossier to the files of the site.
+//! From a prepared dossier to the files of the site.
 //!
-//! [`prepare`] renders all Markdown and anchors every annotation in
-//! parallel, collecting diagnostics; [`render`] then turns the prepared
-//! dossier into pages through the theme, also in parallel, and hands each
-//! file to a [`Sink`]. Only published items reach a view: the TLP filter
-//! is applied here, once, for every output file.
+//! [`render`] builds the template context of every page, renders the pages
+//! through the theme in parallel and hands each file to a [`Sink`]. Only
+//! published items reach a view: the TLP filter is applied here, once, for
+//! every output file.
+//!
+//! Each page also has a signature, a hash of everything its content depends
+//! on; given the signatures of the previous run, only pages whose signature
+//! changed are rendered again (the incremental rebuilds of `serve`).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use crate::annotate::{self, ArticleOut};
 use crate::chart;
 use crate::citations::Citations;
-use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::graph::{AnnotationRef, Backlinks, Dossier, ItemRef, Lookup};
+use crate::graph::{AnnotationRef, Dossier, ItemRef, Lookup};
 use crate::highlight;
-use crate::model::{Article, Markdown};
+use crate::model::Article;
 use crate::output::Sink;
+use crate::prepare::Prepared;
 use crate::theme::Theme;
 use crate::tlp::Tlp;
 use crate::yaml::Spanned;
 
-/// Everything Markdown-derived, computed once per build.
-pub(crate) struct Prepared {
-    pub(crate) articles: Vec<ArticleOut>,
-    pub(crate) incident_summaries: Vec<String>,
-    pub(crate) entity_summaries: Vec<String>,
-    pub(crate) intro_html: String,
-    pub(crate) backlinks: Backlinks,
-}
-
-/// Renders every piece of Markdown and anchors every annotation.
-pub(crate) fn prepare(dossier: &Dossier) -> (Prepared, Vec<Diagnostic>) {
-    let articles: Vec<(ArticleOut, Vec<Diagnostic>)> = (0..dossier.articles.len())
-        .into_par_iter()
-        .map(|ai| {
-            let mut errors = Vec::new();
-            let out = annotate::process_article(dossier, ai, &mut errors);
-            (out, errors)
-        })
-        .collect();
-    let summary = |file: &Arc<SourceFile>, md: &Option<Markdown>| {
-        let mut errors = Vec::new();
-        let html = md
-            .as_ref()
-            .map(|m| annotate::render_markdown_value(dossier, file, m, &mut errors).0)
-            .unwrap_or_default();
-        (html, errors)
-    };
-    let incidents: Vec<(String, Vec<Diagnostic>)> = dossier
-        .incidents
-        .par_iter()
-        .map(|i| summary(&i.file, &i.summary))
-        .collect();
-    let entities: Vec<(String, Vec<Diagnostic>)> = dossier
-        .entities
-        .par_iter()
-        .map(|e| summary(&e.file, &e.summary))
-        .collect();
-
-    let mut errors = Vec::new();
-    let intro_html = match &dossier.index {
-        Some(page) => {
-            let rendered = crate::markdown::render_fragment(
-                page.body(),
-                dossier.config.unsafe_html,
-                &annotate::resolver(dossier),
-            );
-            for bad in &rendered.bad_refs {
-                let span = page.body_start + bad.range.start..page.body_start + bad.range.end;
-                errors.push(annotate::unknown_ref(dossier, &page.file, span, bad));
-            }
-            rendered.html
-        }
-        None => String::new(),
-    };
-    let mut split = |items: Vec<(String, Vec<Diagnostic>)>| {
-        items
-            .into_iter()
-            .map(|(html, e)| {
-                errors.extend(e);
-                html
-            })
-            .collect::<Vec<_>>()
-    };
-    let incident_summaries = split(incidents);
-    let entity_summaries = split(entities);
-    let articles: Vec<ArticleOut> = articles
-        .into_iter()
-        .map(|(out, e)| {
-            errors.extend(e);
-            out
-        })
-        .collect();
-    let refs: Vec<Vec<String>> = articles.iter().map(|a| a.refs.clone()).collect();
-    let backlinks = dossier.backlinks(&refs);
-    let prepared = Prepared {
-        articles,
-        incident_summaries,
-        entity_summaries,
-        intro_html,
-        backlinks,
-    };
-    (prepared, errors)
-}
-
-/// What a build produced, for the summary line.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct Stats {
+/// What a render produced.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Rendered {
     pub(crate) pages: usize,
     pub(crate) annotations: usize,
+    /// Site paths written this time (all of them without earlier signatures).
+    pub(crate) written: Vec<String>,
+    /// Site paths of the previous run that no longer exist.
+    pub(crate) removed: Vec<String>,
 }
+
+/// Per site path, the signature of what was last written there.
+pub(crate) type Signatures = HashMap<String, u64>;
 
 /// One output file to produce.
 enum Page {
@@ -145,13 +71,15 @@ impl Page {
     }
 }
 
-/// Renders every page and asset of the site into `sink`.
+/// Renders the site into `sink`: every file, or with `previous` signatures
+/// only the files whose inputs changed (`previous` is then updated).
 pub(crate) fn render(
     dossier: &Dossier,
     prepared: &Prepared,
     theme: &Theme,
     sink: &dyn Sink,
-) -> anyhow::Result<Stats> {
+    previous: Option<&mut Signatures>,
+) -> anyhow::Result<Rendered> {
     let views = Views {
         d: dossier,
         p: prepared,
@@ -169,27 +97,72 @@ pub(crate) fn render(
     pages.extend(views.incidents().map(Page::Incident));
     pages.extend(views.entities().map(Page::Entity));
 
-    pages
+    let epochs = views.epochs(theme.generation);
+    let signed: Vec<(String, u64, &Page)> = pages
         .par_iter()
-        .try_for_each(|page| -> anyhow::Result<()> {
+        .map(|page| (page.path(dossier), views.signature(page, &epochs), page))
+        .collect();
+    let mut assets: Vec<(String, std::borrow::Cow<'_, [u8]>)> = Vec::new();
+    if !theme.assets.contains_key("syntax.css") {
+        let css = highlight::theme_css(&dossier.config.highlight_theme).map_err(|_| {
+            anyhow::anyhow!(
+                "unknown highlight theme `{}`",
+                dossier.config.highlight_theme
+            )
+        })?;
+        assets.push(("syntax.css".into(), css.into_bytes().into()));
+    }
+    for (path, bytes) in &theme.assets {
+        assets.push((path.clone(), std::borrow::Cow::Borrowed(bytes.as_ref())));
+    }
+    let asset_signature = |bytes: &[u8]| {
+        let mut h = DefaultHasher::new();
+        bytes.hash(&mut h);
+        h.finish()
+    };
+
+    let unchanged = |path: &str, signature: u64| {
+        previous
+            .as_ref()
+            .is_some_and(|p| p.get(path) == Some(&signature))
+    };
+    let stale: Vec<&(String, u64, &Page)> = signed
+        .iter()
+        .filter(|(path, sig, _)| !unchanged(path, *sig))
+        .collect();
+    stale
+        .par_iter()
+        .try_for_each(|(path, _, page)| -> anyhow::Result<()> {
             let (template, context) = views.page(page);
             let context = tera::Context::from_serialize(&context)?;
             let html = theme.render(template, &context)?;
-            sink.write(&page.path(dossier), html.as_bytes())
+            sink.write(path, html.as_bytes())
         })?;
+    let mut written: Vec<String> = stale.iter().map(|(path, ..)| path.clone()).collect();
+    let mut current: Signatures = signed
+        .iter()
+        .map(|(path, sig, _)| (path.clone(), *sig))
+        .collect();
+    for (path, bytes) in &assets {
+        let signature = asset_signature(bytes);
+        if !unchanged(path, signature) {
+            sink.write(path, bytes)?;
+            written.push(path.clone());
+        }
+        current.insert(path.clone(), signature);
+    }
 
-    let css = highlight::theme_css(&dossier.config.highlight_theme).map_err(|_| {
-        anyhow::anyhow!(
-            "unknown highlight theme `{}`",
-            dossier.config.highlight_theme
-        )
-    })?;
-    if !theme.assets.contains_key("syntax.css") {
-        sink.write("syntax.css", css.as_bytes())?;
+    let mut removed = Vec::new();
+    if let Some(previous) = previous {
+        removed = previous
+            .keys()
+            .filter(|p| !current.contains_key(*p))
+            .cloned()
+            .collect();
+        removed.sort();
+        *previous = current;
     }
-    for (path, bytes) in &theme.assets {
-        sink.write(path, bytes)?;
-    }
+    written.sort();
     let html_pages = pages
         .iter()
         .filter(|p| !matches!(p, Page::Feed | Page::Sitemap | Page::Robots))
@@ -198,10 +171,22 @@ pub(crate) fn render(
         .articles()
         .map(|ai| views.published_annotations(ai).count())
         .sum();
-    Ok(Stats {
+    Ok(Rendered {
         pages: html_pages,
         annotations,
+        written,
+        removed,
     })
+}
+
+/// Hashes of the inputs many pages share.
+struct Epochs {
+    /// Config and templates: every page depends on them.
+    site: u64,
+    /// What references to items show: ids, titles, kinds, dates, publication.
+    refs: u64,
+    /// What listings show: `refs` plus summaries, levels and counts.
+    listings: u64,
 }
 
 /// Builds the template context of each page.
@@ -211,6 +196,113 @@ struct Views<'a> {
 }
 
 impl Views<'_> {
+    fn epochs(&self, templates: u64) -> Epochs {
+        let d = self.d;
+        let c = &d.config;
+        let mut h = DefaultHasher::new();
+        (
+            &c.title,
+            &c.description,
+            &c.language,
+            &c.highlight_theme,
+            c.unsafe_html,
+        )
+            .hash(&mut h);
+        (
+            &d.base.path,
+            &d.base.permalink,
+            d.publish.tlp,
+            d.publish.drafts,
+            templates,
+        )
+            .hash(&mut h);
+        let site = h.finish();
+
+        let mut h = DefaultHasher::new();
+        d.link_epoch().hash(&mut h);
+        for a in d.articles.iter() {
+            (&a.id, &a.title, a.published).hash(&mut h);
+        }
+        for x in &d.incidents {
+            (&x.id, &x.title, x.date, x.kind).hash(&mut h);
+        }
+        for x in &d.entities {
+            (&x.id, &x.name, x.kind).hash(&mut h);
+        }
+        let refs = h.finish();
+
+        let mut h = DefaultHasher::new();
+        refs.hash(&mut h);
+        for ai in self.articles() {
+            let a = &d.articles[ai];
+            (&a.summary, a.tlp, self.published_annotations(ai).count()).hash(&mut h);
+        }
+        for x in &d.incidents {
+            (x.end, x.tlp, x.summary.as_ref().map(|m| &m.text)).hash(&mut h);
+        }
+        for (i, x) in d.entities.iter().enumerate() {
+            (&x.aliases, x.tlp).hash(&mut h);
+            let b = &self.p.backlinks;
+            (b.entity_incidents[i].len(), b.entity_annotations[i].len()).hash(&mut h);
+        }
+        d.index
+            .as_ref()
+            .map(|page| page.file.generation)
+            .hash(&mut h);
+        let listings = h.finish();
+        Epochs {
+            site,
+            refs,
+            listings,
+        }
+    }
+
+    /// A hash of everything `page` is rendered from.
+    fn signature(&self, page: &Page, epochs: &Epochs) -> u64 {
+        let d = self.d;
+        let mut h = DefaultHasher::new();
+        epochs.site.hash(&mut h);
+        let generation = |file: &crate::diagnostic::SourceFile| file.generation;
+        let article = |ai: usize, h: &mut DefaultHasher| {
+            let a = &d.articles[ai];
+            (
+                generation(&a.file),
+                a.annotations_file.as_deref().map(generation),
+            )
+                .hash(h);
+        };
+        let backlinks = |list: &[AnnotationRef], h: &mut DefaultHasher| {
+            for &(ai, ni) in list {
+                article(ai, h);
+                ni.hash(h);
+            }
+        };
+        match page {
+            Page::Article(ai) => {
+                epochs.refs.hash(&mut h);
+                article(*ai, &mut h);
+            }
+            Page::Incident(i) => {
+                epochs.refs.hash(&mut h);
+                generation(&d.incidents[*i].file).hash(&mut h);
+                backlinks(&self.p.backlinks.incident_annotations[*i], &mut h);
+            }
+            Page::Entity(i) => {
+                epochs.refs.hash(&mut h);
+                generation(&d.entities[*i].file).hash(&mut h);
+                let b = &self.p.backlinks;
+                backlinks(&b.entity_annotations[*i], &mut h);
+                b.entity_incidents[*i].hash(&mut h);
+                b.entity_articles[*i].hash(&mut h);
+            }
+            Page::Index | Page::Timeline | Page::Entities | Page::Feed | Page::Sitemap => {
+                epochs.listings.hash(&mut h);
+            }
+            Page::NotFound | Page::Robots => {}
+        }
+        h.finish()
+    }
+
     fn articles(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.d.articles.len()).filter(|&i| self.d.article_included(&self.d.articles[i]))
     }
@@ -382,7 +474,7 @@ impl Views<'_> {
             .map(|ai| self.published_annotations(ai).count())
             .sum();
         json!({
-            "intro_html": self.p.intro_html,
+            "intro_html": &*self.p.intro_html,
             "chart_svg": chart::svg(self.d, &self.timeline_items()),
             "counts": {
                 "articles": self.articles().count(),
@@ -541,7 +633,7 @@ impl Views<'_> {
         let context = json!({
             "incident": {
                 "id": x.id, "title": x.title, "url": self.d.url(ItemRef::Incident(ii)), "date": x.date, "end": x.end,
-                "kind": x.kind, "summary_html": self.p.incident_summaries[ii],
+                "kind": x.kind, "summary_html": &*self.p.incident_summaries[ii],
                 "actors": self.refs(&x.actors), "targets": self.refs(&x.targets), "malware": self.refs(&x.malware),
                 "losses": x.losses, "tags": x.tags, "tlp": x.tlp, "citations": cites,
                 "references": citations.references(),
@@ -568,7 +660,7 @@ impl Views<'_> {
         let context = json!({
             "entity": {
                 "id": x.id, "name": x.name, "url": self.d.url(ItemRef::Entity(ei)), "kind": x.kind,
-                "aliases": x.aliases, "summary_html": self.p.entity_summaries[ei], "tlp": x.tlp,
+                "aliases": x.aliases, "summary_html": &*self.p.entity_summaries[ei], "tlp": x.tlp,
                 "citations": cites, "references": citations.references(),
             },
             "incidents": incidents,

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context as _, bail};
 use tera::Tera;
@@ -16,6 +17,9 @@ mod embedded {
 
 pub(crate) struct Theme {
     pub(crate) tera: Tera,
+    /// Changes on every load, so pages rendered with older templates are
+    /// known to be stale.
+    pub(crate) generation: u64,
     /// Static files by output path (`style.css`), user files winning.
     pub(crate) assets: BTreeMap<String, Cow<'static, [u8]>>,
 }
@@ -70,7 +74,13 @@ impl Theme {
                 std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
             assets.insert(name, Cow::Owned(bytes));
         }
-        Ok(Theme { tera, assets })
+        static GENERATIONS: AtomicU64 = AtomicU64::new(1);
+        let generation = GENERATIONS.fetch_add(1, Ordering::Relaxed);
+        Ok(Theme {
+            tera,
+            generation,
+            assets,
+        })
     }
 
     /// Renders one template, with Tera's whole cause chain on failure.

@@ -4,22 +4,22 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::output::Staging;
-use crate::pipeline::{self, Failure, Overrides};
 use crate::report::Reporter;
+use crate::session::{Failure, Overrides, Session};
 
-pub(crate) fn run(root: &Path, overrides: &Overrides, reporter: &Reporter) -> u8 {
+pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 {
     let started = Instant::now();
-    let built = match pipeline::prepare(root, overrides) {
-        Ok(built) => built,
-        Err(failure) => return reporter.failure(&failure, "build"),
-    };
-    let target = built.output_dir(root, overrides);
+    let mut session = Session::new(root, overrides, false);
+    if let Err(failure) = session.load() {
+        return reporter.failure(&failure, "build");
+    }
+    let target = session.output_dir();
     let staging = match Staging::new(root, &target) {
         Ok(staging) => staging,
         Err(e) => return reporter.failure(&Failure::Other(e), "build"),
     };
-    let stats = match built.render(&staging) {
-        Ok(stats) => stats,
+    let rendered = match session.render(&staging) {
+        Ok(rendered) => rendered,
         Err(e) => {
             staging.abandon();
             return reporter.failure(&Failure::Other(e), "build");
@@ -31,8 +31,8 @@ pub(crate) fn run(root: &Path, overrides: &Overrides, reporter: &Reporter) -> u8
     let shown = target.strip_prefix(root).unwrap_or(&target);
     reporter.summary(&format!(
         "Built {} pages with {} annotations into {}/ in {} ms",
-        stats.pages,
-        stats.annotations,
+        rendered.pages,
+        rendered.annotations,
         shown.display(),
         started.elapsed().as_millis()
     ));

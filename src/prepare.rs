@@ -1,0 +1,190 @@
+//! Everything Markdown-derived: article bodies rendered and annotated,
+//! summaries and the front page rendered, backlinks computed.
+//!
+//! Work is cached per file version: an article is rendered again only when
+//! its file, its annotations file or the set of linkable ids changed, so a
+//! `serve` rebuild after one edit renders one article.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::annotate::{self, ArticleOut};
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::graph::{Backlinks, Dossier};
+use crate::model::Markdown;
+
+/// Everything Markdown-derived, for one version of the dossier.
+pub(crate) struct Prepared {
+    pub(crate) articles: Vec<Arc<ArticleOut>>,
+    pub(crate) incident_summaries: Vec<Arc<str>>,
+    pub(crate) entity_summaries: Vec<Arc<str>>,
+    pub(crate) intro_html: Arc<str>,
+    pub(crate) backlinks: Backlinks,
+}
+
+/// Results of earlier runs, keyed by what they were computed from.
+#[derive(Default)]
+pub(crate) struct Cache {
+    articles: HashMap<String, Cached<Arc<ArticleOut>>>,
+    summaries: HashMap<String, Cached<Arc<str>>>,
+    intro: Option<Cached<Arc<str>>>,
+}
+
+#[derive(Clone)]
+struct Cached<T> {
+    key: u64,
+    value: T,
+    errors: Vec<Diagnostic>,
+}
+
+fn key(link_epoch: u64, files: &[Option<&Arc<SourceFile>>]) -> u64 {
+    let mut h = DefaultHasher::new();
+    link_epoch.hash(&mut h);
+    for file in files {
+        file.map(|f| f.generation).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Renders what changed since the cache was filled, reuses the rest.
+pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Diagnostic>) {
+    let epoch = dossier.link_epoch();
+
+    let article_keys: Vec<u64> = dossier
+        .articles
+        .iter()
+        .map(|a| key(epoch, &[Some(&a.file), a.annotations_file.as_ref()]))
+        .collect();
+    let fresh: Vec<(usize, Cached<Arc<ArticleOut>>)> = (0..dossier.articles.len())
+        .into_par_iter()
+        .filter(|&ai| {
+            let cached = cache.articles.get(&dossier.articles[ai].id);
+            cached.is_none_or(|c| c.key != article_keys[ai])
+        })
+        .map(|ai| {
+            let mut errors = Vec::new();
+            let out = annotate::process_article(dossier, ai, &mut errors);
+            let cached = Cached {
+                key: article_keys[ai],
+                value: Arc::new(out),
+                errors,
+            };
+            (ai, cached)
+        })
+        .collect();
+    let mut articles_cache = std::mem::take(&mut cache.articles);
+    for (ai, cached) in fresh {
+        articles_cache.insert(dossier.articles[ai].id.clone(), cached);
+    }
+
+    let summaries: Vec<(String, u64, &Arc<SourceFile>, &Option<Markdown>)> = dossier
+        .incidents
+        .iter()
+        .map(|i| (format!("incident/{}", i.id), &i.file, &i.summary))
+        .chain(
+            dossier
+                .entities
+                .iter()
+                .map(|e| (format!("entity/{}", e.id), &e.file, &e.summary)),
+        )
+        .map(|(name, file, md)| (name, key(epoch, &[Some(file)]), file, md))
+        .collect();
+    let fresh: Vec<(String, Cached<Arc<str>>)> = summaries
+        .par_iter()
+        .filter(|(name, key, ..)| cache.summaries.get(name).is_none_or(|c| c.key != *key))
+        .map(|(name, key, file, md)| {
+            let mut errors = Vec::new();
+            let html = md
+                .as_ref()
+                .map(|m| annotate::render_markdown_value(dossier, file, m, &mut errors).0)
+                .unwrap_or_default();
+            let cached = Cached {
+                key: *key,
+                value: Arc::from(html),
+                errors,
+            };
+            (name.clone(), cached)
+        })
+        .collect();
+    let mut summaries_cache = std::mem::take(&mut cache.summaries);
+    summaries_cache.extend(fresh);
+
+    let intro = prepare_intro(dossier, epoch, cache.intro.take());
+
+    // Keep only what the current dossier has, and collect its errors.
+    let mut errors = Vec::new();
+    let mut articles = Vec::with_capacity(dossier.articles.len());
+    for a in dossier.articles.iter() {
+        let cached = &articles_cache[&a.id];
+        errors.extend(cached.errors.iter().cloned());
+        articles.push(Arc::clone(&cached.value));
+        cache.articles.insert(a.id.clone(), cached.clone());
+    }
+    let mut take_summaries = |names: &mut dyn Iterator<Item = String>| {
+        names
+            .map(|name| {
+                let cached = &summaries_cache[&name];
+                errors.extend(cached.errors.iter().cloned());
+                cache.summaries.insert(name, cached.clone());
+                Arc::clone(&cached.value)
+            })
+            .collect::<Vec<_>>()
+    };
+    let incident_summaries = take_summaries(
+        &mut dossier
+            .incidents
+            .iter()
+            .map(|i| format!("incident/{}", i.id)),
+    );
+    let entity_summaries =
+        take_summaries(&mut dossier.entities.iter().map(|e| format!("entity/{}", e.id)));
+    errors.extend(intro.errors.iter().cloned());
+    let intro_html = Arc::clone(&intro.value);
+    cache.intro = Some(intro);
+
+    let refs: Vec<&[String]> = articles.iter().map(|a| a.refs.as_slice()).collect();
+    let backlinks = dossier.backlinks(&refs);
+    let prepared = Prepared {
+        articles,
+        incident_summaries,
+        entity_summaries,
+        intro_html,
+        backlinks,
+    };
+    (prepared, errors)
+}
+
+fn prepare_intro(
+    dossier: &Dossier,
+    epoch: u64,
+    cached: Option<Cached<Arc<str>>>,
+) -> Cached<Arc<str>> {
+    let key = key(epoch, &[dossier.index.as_ref().map(|page| &page.file)]);
+    if let Some(cached) = cached.filter(|c| c.key == key) {
+        return cached;
+    }
+    let mut errors = Vec::new();
+    let html = match &dossier.index {
+        Some(page) => {
+            let rendered = crate::markdown::render_fragment(
+                page.body(),
+                dossier.config.unsafe_html,
+                &annotate::resolver(dossier),
+            );
+            for bad in &rendered.bad_refs {
+                let span = page.body_start + bad.range.start..page.body_start + bad.range.end;
+                errors.push(annotate::unknown_ref(dossier, &page.file, span, bad));
+            }
+            rendered.html
+        }
+        None => String::new(),
+    };
+    Cached {
+        key,
+        value: Arc::from(html),
+        errors,
+    }
+}

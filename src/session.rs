@@ -1,0 +1,279 @@
+//! A dossier kept in memory between builds.
+//!
+//! `build` makes one pass; `serve` keeps the session and calls it again
+//! after every change. Each pass re-reads only files whose size or
+//! modification time changed, re-renders Markdown only for those (see
+//! `prepare`), and with page signatures re-renders only pages whose inputs
+//! changed (see `site`). Both commands go through this one code path, so
+//! what `serve` shows is what `build` writes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use rayon::prelude::*;
+
+use crate::config::{BaseUrl, Config};
+use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::graph::{Dossier, Publish};
+use crate::highlight;
+use crate::load::{self, FileKind, Loaded};
+use crate::output::Sink;
+use crate::prepare::{self, Prepared};
+use crate::site::{self, Rendered, Signatures};
+use crate::theme::Theme;
+use crate::tlp::Tlp;
+
+/// Settings from the command line that override `dossier.yaml`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Overrides {
+    pub(crate) base_url: Option<String>,
+    pub(crate) tlp: Option<Tlp>,
+    pub(crate) drafts: bool,
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// Why a pass did not produce a site.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Problems in the user's content, all of them.
+    Content(Diagnostics),
+    /// Anything else: I/O, templates.
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Other(e)
+    }
+}
+
+/// What the watcher saw change; `Content` needs no detail because every
+/// pass compares the files of `content/` with what it read last time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    Config,
+    Theme,
+    Content,
+}
+
+/// A file of `content/` as last read.
+struct CachedFile {
+    stamp: Stamp,
+    loaded: Loaded,
+    errors: Vec<Diagnostic>,
+}
+
+/// Enough to notice a save: editors that write in place change the time
+/// or length, editors that write a new file and rename it change the inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    inode: u64,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(Stamp {
+        modified: meta.modified().ok(),
+        len: meta.len(),
+        inode,
+    })
+}
+
+/// The last good state: what the site is rendered from.
+pub(crate) struct Current {
+    pub(crate) dossier: Dossier,
+    pub(crate) prepared: Prepared,
+}
+
+pub(crate) struct Session {
+    root: PathBuf,
+    overrides: Overrides,
+    config: Option<(Config, Vec<Diagnostic>)>,
+    theme: Option<Theme>,
+    files: BTreeMap<PathBuf, CachedFile>,
+    cache: prepare::Cache,
+    /// Signatures of the pages last rendered, when rendering incrementally.
+    signatures: Option<Signatures>,
+    current: Option<Current>,
+}
+
+impl Session {
+    /// A session that renders everything on each pass (`incremental`
+    /// false) or only what changed since the previous pass.
+    pub(crate) fn new(root: &Path, overrides: Overrides, incremental: bool) -> Session {
+        Session {
+            root: root.to_path_buf(),
+            overrides,
+            config: None,
+            theme: None,
+            files: BTreeMap::new(),
+            cache: prepare::Cache::default(),
+            signatures: incremental.then(HashMap::new),
+            current: None,
+        }
+    }
+
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Marks what must be read again on the next pass.
+    pub(crate) fn invalidate(&mut self, change: Change) {
+        match change {
+            Change::Config => self.config = None,
+            Change::Theme => self.theme = None,
+            Change::Content => {}
+        }
+    }
+
+    /// Where `build` writes, from `--output` or `output_dir`.
+    pub(crate) fn output_dir(&self) -> PathBuf {
+        match (&self.overrides.output, &self.current) {
+            (Some(path), _) => path.clone(),
+            (None, Some(current)) => self.root.join(&current.dossier.config.output_dir),
+            (None, None) => self.root.join("public"),
+        }
+    }
+
+    /// Reads what changed and checks everything. On success the session's
+    /// current state is replaced; on failure the previous one is kept.
+    pub(crate) fn load(&mut self) -> Result<&Current, Failure> {
+        let mut diagnostics = Diagnostics::default();
+        let (config, config_errors) = self
+            .config
+            .get_or_insert_with(|| load::load_config(&self.root))
+            .clone();
+        diagnostics.extend(config_errors);
+        self.refresh_files()?;
+        let (base, publish) = self.settings(&config, &mut diagnostics);
+        let mut config = config;
+        if let Some(base_url) = &self.overrides.base_url {
+            config.base_url = base_url.clone();
+        }
+        for file in self.files.values() {
+            diagnostics.extend(file.errors.iter().cloned());
+        }
+        let sources = load::assemble(
+            config,
+            self.files.values().map(|f| &f.loaded),
+            &mut diagnostics,
+        );
+        let dossier = Dossier::new(sources, base, publish, &mut diagnostics);
+        if self.theme.is_none() {
+            self.theme = Some(Theme::load(&self.root)?);
+        }
+        let (prepared, errors) = prepare::prepare(&dossier, &mut self.cache);
+        diagnostics.extend(errors);
+        if !diagnostics.is_empty() {
+            diagnostics.sort();
+            return Err(Failure::Content(diagnostics));
+        }
+        Ok(self.current.insert(Current { dossier, prepared }))
+    }
+
+    /// Renders the current state into `sink` (everything, or what changed).
+    pub(crate) fn render(&mut self, sink: &dyn Sink) -> anyhow::Result<Rendered> {
+        let (Some(current), Some(theme)) = (&self.current, &self.theme) else {
+            anyhow::bail!("nothing to render: the dossier has not loaded");
+        };
+        site::render(
+            &current.dossier,
+            &current.prepared,
+            theme,
+            sink,
+            self.signatures.as_mut(),
+        )
+    }
+
+    /// The base URL and publish rules, from the config and command line.
+    fn settings(&self, config: &Config, diagnostics: &mut Diagnostics) -> (BaseUrl, Publish) {
+        let base_url = self
+            .overrides
+            .base_url
+            .as_deref()
+            .unwrap_or(&config.base_url);
+        let base = match BaseUrl::parse(base_url) {
+            Ok(base) => base,
+            Err(message) => {
+                diagnostics.push(Diagnostic::general(format!("invalid base_url: {message}")));
+                BaseUrl::parse("/").expect("`/` is a valid base URL")
+            }
+        };
+        if highlight::theme_css(&config.highlight_theme).is_err() {
+            diagnostics.push(unknown_theme(config));
+        }
+        let publish = Publish {
+            tlp: self.overrides.tlp.unwrap_or(config.publish_tlp),
+            drafts: self.overrides.drafts,
+        };
+        (base, publish)
+    }
+
+    /// Re-reads the files of `content/` that are new or changed, forgets
+    /// deleted ones.
+    fn refresh_files(&mut self) -> anyhow::Result<()> {
+        let content = load::content_dir(&self.root)?;
+        let found = load::find_files(&content)?;
+        let stamped: Vec<(PathBuf, FileKind, Option<Stamp>)> = found
+            .into_par_iter()
+            .map(|(path, kind)| {
+                let stamp = stamp(&path);
+                (path, kind, stamp)
+            })
+            .collect();
+        let stale: Vec<&(PathBuf, FileKind, Option<Stamp>)> = stamped
+            .iter()
+            .filter(|(path, _, stamp)| {
+                let cached = self.files.get(path);
+                stamp.is_none() || cached.is_none_or(|c| Some(c.stamp) != *stamp)
+            })
+            .collect();
+        let root = &self.root;
+        let reread: Vec<(PathBuf, CachedFile)> = stale
+            .par_iter()
+            .map(|(path, kind, stamp)| {
+                let (loaded, errors) = load::load_file(root, path, *kind);
+                let stamp = stamp.unwrap_or(Stamp {
+                    modified: None,
+                    len: 0,
+                    inode: 0,
+                });
+                let cached = CachedFile {
+                    stamp,
+                    loaded,
+                    errors,
+                };
+                (path.clone(), cached)
+            })
+            .collect();
+        let mut files = std::mem::take(&mut self.files);
+        files.extend(reread);
+        self.files = stamped
+            .into_iter()
+            .filter_map(|(path, ..)| files.remove(&path).map(|f| (path, f)))
+            .collect();
+        Ok(())
+    }
+}
+
+fn unknown_theme(config: &Config) -> Diagnostic {
+    let names = highlight::theme_css("").unwrap_err();
+    let suggestion = did_you_mean(&config.highlight_theme, names.iter().copied());
+    let message = format!("unknown highlight_theme `{}`", config.highlight_theme);
+    let help = match suggestion {
+        Some(s) => format!("did you mean `{s}`? the themes are: {}", names.join(", ")),
+        None => format!("the themes are: {}", names.join(", ")),
+    };
+    let diagnostic = match &config.highlight_theme_at {
+        Some((file, span)) => Diagnostic::at(file, span.clone(), message),
+        None => Diagnostic::general(message),
+    };
+    diagnostic.help(help)
+}
