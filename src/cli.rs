@@ -26,6 +26,36 @@ struct Cli {
 enum Command {
     /// Validate everything and render the site into the output folder
     Build(BuildArgs),
+    /// Build, serve the site locally and rebuild and reload on every change
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
+}
+
+#[cfg(feature = "serve")]
+#[derive(Args)]
+struct ServeArgs {
+    /// The dossier folder (holding `content/`)
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// The address to listen on; loopback unless you choose otherwise
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// The port to listen on; 0 picks a free one
+    #[arg(long, default_value_t = 1111)]
+    port: u16,
+    /// Highest TLP level to show: clear, green, amber, amber+strict or red
+    #[arg(long, value_parser = parse_tlp)]
+    tlp: Option<Tlp>,
+    /// Include articles marked `draft: true`
+    #[arg(long)]
+    drafts: bool,
+    /// Open the site in the default browser
+    #[arg(long)]
+    open: bool,
+    /// Poll for changes instead of using file system events (for network
+    /// and container file systems where events do not arrive)
+    #[arg(long)]
+    poll: bool,
 }
 
 #[derive(Args)]
@@ -71,6 +101,22 @@ pub(crate) fn run() -> u8 {
                 }),
             };
             cmd::build::run(&args.root, overrides, &reporter)
+        }
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => {
+            let overrides = Overrides {
+                base_url: None,
+                tlp: args.tlp,
+                drafts: args.drafts,
+                output: None,
+            };
+            let options = crate::serve::Options {
+                bind: args.bind,
+                port: args.port,
+                open: args.open,
+                poll: args.poll,
+            };
+            crate::serve::run(&args.root, overrides, options, &reporter)
         }
     }
 }

@@ -242,6 +242,8 @@ impl Dossier {
         match self.ids.get(id) {
             Some(&item) if self.is_included(item) => Lookup::Included(item),
             Some(_) => Lookup::Withheld,
+            // Its file failed to load and has its own error: one is enough.
+            None if self.broken_ids.contains(id) => Lookup::Withheld,
             None => Lookup::Unknown,
         }
     }

@@ -23,6 +23,8 @@ mod model;
 mod output;
 mod prepare;
 mod report;
+#[cfg(feature = "serve")]
+mod serve;
 mod session;
 mod site;
 mod theme;

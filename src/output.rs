@@ -19,6 +19,23 @@ pub(crate) trait Sink: Sync {
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()>;
 }
 
+/// Keeps written files in memory (for `serve`).
+#[derive(Default)]
+pub(crate) struct MemorySink {
+    pub(crate) files: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl Sink for MemorySink {
+    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let mut files = self
+            .files
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a render thread panicked"))?;
+        files.push((path.to_string(), bytes.to_vec()));
+        Ok(())
+    }
+}
+
 /// Writes into a staging folder that [`Staging::commit`] swaps in.
 pub(crate) struct Staging {
     target: PathBuf,

@@ -5,6 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use crate::session::Failure;
 
+#[derive(Clone)]
 pub(crate) struct Reporter {
     color: bool,
 }

@@ -120,8 +120,11 @@ impl Session {
         }
     }
 
-    pub(crate) fn root(&self) -> &Path {
-        &self.root
+    /// The path the site lives under, once the dossier has loaded.
+    pub(crate) fn base_path(&self) -> String {
+        self.current
+            .as_ref()
+            .map_or_else(|| "/".to_string(), |c| c.dossier.base.path.clone())
     }
 
     /// Marks what must be read again on the next pass.

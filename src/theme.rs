@@ -4,8 +4,8 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context as _, bail};
 use tera::Tera;
@@ -17,8 +17,8 @@ mod embedded {
 
 pub(crate) struct Theme {
     pub(crate) tera: Tera,
-    /// Changes on every load, so pages rendered with older templates are
-    /// known to be stale.
+    /// A hash of the templates, so pages rendered with other templates are
+    /// known to be stale (and a change under `static/` alone is not).
     pub(crate) generation: u64,
     /// Static files by output path (`style.css`), user files winning.
     pub(crate) assets: BTreeMap<String, Cow<'static, [u8]>>,
@@ -74,8 +74,11 @@ impl Theme {
                 std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
             assets.insert(name, Cow::Owned(bytes));
         }
-        static GENERATIONS: AtomicU64 = AtomicU64::new(1);
-        let generation = GENERATIONS.fetch_add(1, Ordering::Relaxed);
+        let mut hasher = DefaultHasher::new();
+        for (name, (_, text)) in &templates {
+            (name, text).hash(&mut hasher);
+        }
+        let generation = hasher.finish();
         Ok(Theme {
             tera,
             generation,

@@ -7,7 +7,9 @@
 
 mod build;
 mod errors;
+mod live;
 mod safety;
+mod serve;
 mod support;
 mod theme;
 mod tlp;

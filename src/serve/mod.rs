@@ -1,0 +1,241 @@
+//! `dossier serve`: a live preview.
+//!
+//! Three parts: the watcher (`watch`) reports what changed; the rebuild
+//! loop (here) keeps a [`Session`] and re-renders only what the change
+//! affects; the HTTP server (`http`) serves the site from memory and tells
+//! open tabs over a WebSocket to reload, swap a stylesheet or show the
+//! build errors. A broken edit never stops anything: the last good site
+//! stays served under an error overlay until the file is fixed.
+
+mod http;
+mod watch;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::mpsc;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use serde_json::json;
+use tokio::sync::broadcast;
+
+use crate::output::MemorySink;
+use crate::report::Reporter;
+use crate::session::{Change, Failure, Overrides, Session};
+
+/// How `serve` was asked to run.
+pub(crate) struct Options {
+    pub(crate) bind: IpAddr,
+    pub(crate) port: u16,
+    pub(crate) open: bool,
+    pub(crate) poll: bool,
+}
+
+/// The site as served: every file in memory, and the current errors.
+pub(crate) struct Site {
+    files: HashMap<String, Arc<[u8]>>,
+    /// The path the site lives under (`/` or the path of `base_url`).
+    base_path: String,
+    /// The diagnostics of the last failed rebuild, shown in every tab.
+    error: Option<String>,
+}
+
+/// What the HTTP side shares with the rebuild loop.
+pub(crate) struct Live {
+    site: RwLock<Arc<Site>>,
+    /// JSON messages for the tabs.
+    events: broadcast::Sender<Arc<str>>,
+}
+
+impl Live {
+    fn site(&self) -> Arc<Site> {
+        match self.site.read() {
+            Ok(site) => Arc::clone(&site),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn publish(&self, site: Site, message: serde_json::Value) {
+        match self.site.write() {
+            Ok(mut current) => *current = Arc::new(site),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(site),
+        }
+        // No receiver (no tab open) is not an error.
+        let _ = self.events.send(Arc::from(message.to_string()));
+    }
+}
+
+pub(crate) fn run(root: &Path, overrides: Overrides, options: Options, reporter: &Reporter) -> u8 {
+    let listener = match std::net::TcpListener::bind(SocketAddr::new(options.bind, options.port)) {
+        Ok(listener) => listener,
+        Err(e) => {
+            let reason = if e.kind() == std::io::ErrorKind::AddrInUse {
+                format!(
+                    "port {} is already in use; stop the other server or pass --port",
+                    options.port
+                )
+            } else {
+                format!("cannot listen on {}:{}: {e}", options.bind, options.port)
+            };
+            return reporter.failure(&Failure::Other(anyhow::anyhow!(reason)), "serve");
+        }
+    };
+    let address = listener
+        .local_addr()
+        .unwrap_or_else(|_| SocketAddr::new(options.bind, options.port));
+
+    let (events, _) = broadcast::channel(64);
+    let live = Arc::new(Live {
+        site: RwLock::new(Arc::new(Site {
+            files: HashMap::new(),
+            base_path: "/".into(),
+            error: None,
+        })),
+        events,
+    });
+    let mut session = Session::new(root, overrides, true);
+    rebuild(&mut session, &live, reporter);
+
+    let (changes_tx, changes_rx) = mpsc::channel::<Vec<Change>>();
+    let _watcher = match watch::start(root, options.poll, changes_tx) {
+        Ok(watcher) => watcher,
+        Err(e) => return reporter.failure(&Failure::Other(e), "serve"),
+    };
+    {
+        let live = Arc::clone(&live);
+        let reporter = reporter.clone();
+        std::thread::spawn(move || rebuild_loop(session, &live, &changes_rx, &reporter));
+    }
+
+    let base = live.site().base_path.clone();
+    let url = format!("http://{address}{base}");
+    reporter.summary(&format!(
+        "Serving {} at {url} (Ctrl-C to stop)",
+        root.display()
+    ));
+    if options.open {
+        open_browser(&url);
+    }
+    match http::serve(listener, live) {
+        Ok(()) => 0,
+        Err(e) => reporter.failure(&Failure::Other(e), "serve"),
+    }
+}
+
+/// Waits for changes, coalesces bursts, rebuilds.
+fn rebuild_loop(
+    mut session: Session,
+    live: &Live,
+    changes: &mpsc::Receiver<Vec<Change>>,
+    reporter: &Reporter,
+) {
+    while let Ok(mut batch) = changes.recv() {
+        // Saves come in bursts (editors write, rename, touch): take them all.
+        while let Ok(more) = changes.try_recv() {
+            batch.extend(more);
+        }
+        for change in batch {
+            session.invalidate(change);
+        }
+        rebuild(&mut session, live, reporter);
+    }
+}
+
+/// One pass: load, render what changed, publish it to the tabs.
+fn rebuild(session: &mut Session, live: &Live, reporter: &Reporter) {
+    let started = Instant::now();
+    let previous = live.site();
+    let outcome = session.load().map(|_| ()).and_then(|()| {
+        let sink = MemorySink::default();
+        let rendered = session.render(&sink)?;
+        Ok((sink, rendered))
+    });
+    match outcome {
+        Ok((sink, rendered)) => {
+            let mut files = previous.files.clone();
+            for path in &rendered.removed {
+                files.remove(path);
+            }
+            let written = sink.files.into_inner().unwrap_or_else(|p| p.into_inner());
+            for (path, bytes) in written {
+                files.insert(path, Arc::from(bytes));
+            }
+            let base_path = session.base_path();
+            let css_only = !rendered.written.is_empty()
+                && rendered.removed.is_empty()
+                && rendered.written.iter().all(|p| p.ends_with(".css"));
+            let paths: Vec<String> = rendered
+                .written
+                .iter()
+                .chain(&rendered.removed)
+                .map(|p| format!("{base_path}{}", p.strip_suffix("index.html").unwrap_or(p)))
+                .collect();
+            let recovered = previous.error.is_some();
+            let message = if css_only && !recovered {
+                json!({ "type": "css", "paths": paths })
+            } else {
+                json!({ "type": "reload", "paths": paths, "all": recovered })
+            };
+            let changed = !paths.is_empty() || recovered;
+            let site = Site {
+                files,
+                base_path,
+                error: None,
+            };
+            if changed {
+                live.publish(site, message);
+                reporter.summary(&format!(
+                    "Rebuilt in {} ms: {} files changed",
+                    started.elapsed().as_millis(),
+                    rendered.written.len() + rendered.removed.len()
+                ));
+            } else {
+                live.publish(site, json!({ "type": "unchanged" }));
+            }
+        }
+        Err(failure) => {
+            reporter.failure(&failure, "rebuild");
+            let text = failure_text(&failure);
+            let site = Site {
+                files: previous.files.clone(),
+                base_path: previous.base_path.clone(),
+                error: Some(text.clone()),
+            };
+            live.publish(site, json!({ "type": "error", "text": text }));
+        }
+    }
+}
+
+/// The diagnostics as the terminal shows them, without colour.
+fn failure_text(failure: &Failure) -> String {
+    match failure {
+        Failure::Content(diagnostics) => diagnostics
+            .0
+            .iter()
+            .map(|d| d.render(false))
+            .collect::<Vec<_>>()
+            .join("\n\n"),
+        Failure::Other(e) => e
+            .chain()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\ncaused by: "),
+    }
+}
+
+fn open_browser(url: &str) {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    // Best effort: the URL is printed anyway.
+    let _ = std::process::Command::new(program)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
