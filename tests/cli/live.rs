@@ -16,7 +16,6 @@ use tungstenite::{Message, WebSocket};
 pub(crate) struct Server {
     child: Child,
     pub(crate) port: u16,
-    /// Lines the server printed, as they come.
     /// Kept so the threads reading its output keep draining the pipes.
     _output: mpsc::Receiver<String>,
 }
