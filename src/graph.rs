@@ -5,7 +5,11 @@
 //! ids go through one hash map and backlinks are built in a single pass.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+
+use rayon::prelude::*;
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -60,10 +64,10 @@ pub(crate) struct Dossier {
     pub(crate) base: BaseUrl,
     pub(crate) publish: Publish,
     pub(crate) index: Option<IndexPage>,
-    pub(crate) articles: Vec<Article>,
+    pub(crate) articles: Vec<Arc<Article>>,
     pub(crate) incidents: Vec<Incident>,
     pub(crate) entities: Vec<Entity>,
-    pub(crate) ids: HashMap<String, ItemRef>,
+    pub(crate) ids: FxHashMap<String, ItemRef>,
     /// Ids of items whose own file failed: references to them are not errors too.
     broken_ids: std::collections::HashSet<String>,
 }
@@ -84,14 +88,18 @@ impl Dossier {
             articles: sources.articles,
             incidents: sources.incidents,
             entities: sources.entities,
-            ids: HashMap::new(),
+            ids: FxHashMap::default(),
             broken_ids: sources.broken_ids,
         };
+        let mut timer = crate::timings::Timer::new();
         dossier.articles.sort_by(|a, b| a.id.cmp(&b.id));
         dossier.incidents.sort_by(|a, b| a.id.cmp(&b.id));
         dossier.entities.sort_by(|a, b| a.id.cmp(&b.id));
+        timer.lap("  sort");
         dossier.index_ids(diagnostics);
+        timer.lap("  index ids");
         dossier.check_references(diagnostics);
+        timer.lap("  check references");
         dossier
     }
 
@@ -128,19 +136,27 @@ impl Dossier {
     }
 
     fn check_references(&self, diagnostics: &mut Diagnostics) {
-        for article in &self.articles {
-            let Some(file) = &article.annotations_file else {
-                continue;
-            };
-            for annotation in article.annotations.iter() {
-                for id in &annotation.incidents {
-                    self.check_ref(file, id, "incident", diagnostics);
+        let found: Vec<Vec<Diagnostic>> = self
+            .articles
+            .par_iter()
+            .map(|article| {
+                let mut found = Vec::new();
+                let Some(file) = &article.annotations_file else {
+                    return found;
+                };
+                for annotation in article.annotations.iter() {
+                    for id in &annotation.incidents {
+                        self.check_ref(file, id, "incident", &mut found);
+                    }
+                    for id in &annotation.entities {
+                        self.check_ref(file, id, "entity", &mut found);
+                    }
                 }
-                for id in &annotation.entities {
-                    self.check_ref(file, id, "entity", diagnostics);
-                }
-            }
-        }
+                found
+            })
+            .collect();
+        diagnostics.extend(found.into_iter().flatten());
+        let mut found = Vec::new();
         for incident in &self.incidents {
             for id in incident
                 .actors
@@ -148,9 +164,10 @@ impl Dossier {
                 .chain(&incident.targets)
                 .chain(&incident.malware)
             {
-                self.check_ref(&incident.file, id, "entity", diagnostics);
+                self.check_ref(&incident.file, id, "entity", &mut found);
             }
         }
+        diagnostics.extend(found);
     }
 
     fn check_ref(
@@ -158,7 +175,7 @@ impl Dossier {
         file: &Arc<SourceFile>,
         id: &Spanned<String>,
         wanted: &str,
-        diagnostics: &mut Diagnostics,
+        diagnostics: &mut Vec<Diagnostic>,
     ) {
         match self.ids.get(&id.value) {
             Some(item) if item.type_name() == wanted => {}
@@ -252,7 +269,7 @@ impl Dossier {
     /// A hash of everything `[text](@id)` resolution depends on: which ids
     /// exist, their types, whether they are published, and the base URL.
     pub(crate) fn link_epoch(&self) -> u64 {
-        let mut h = DefaultHasher::new();
+        let mut h = FxHasher::default();
         (&self.base.path, self.config.unsafe_html).hash(&mut h);
         for (i, a) in self.articles.iter().enumerate() {
             (1u8, &a.id, self.is_included(ItemRef::Article(i))).hash(&mut h);
@@ -273,29 +290,46 @@ impl Dossier {
             entity_incidents: vec![Vec::new(); self.entities.len()],
             entity_articles: vec![Vec::new(); self.entities.len()],
         };
-        for (ai, article) in self.articles.iter().enumerate() {
-            if !self.article_included(article) {
-                continue;
-            }
-            for (ni, annotation) in article.annotations.iter().enumerate() {
-                if !self.annotation_included(ai, ni) {
-                    continue;
+        // Look ids up in parallel, then file the links in article order.
+        let resolved: Vec<Vec<(usize, ItemRef)>> = (0..self.articles.len())
+            .into_par_iter()
+            .map(|ai| {
+                let article = &self.articles[ai];
+                let mut links = Vec::new();
+                if !self.article_included(article) {
+                    return links;
                 }
-                for id in &annotation.incidents {
-                    if let Some(ItemRef::Incident(i)) = self.ids.get(&id.value) {
-                        b.incident_annotations[*i].push((ai, ni));
+                for (ni, annotation) in article.annotations.iter().enumerate() {
+                    if !self.annotation_included(ai, ni) {
+                        continue;
+                    }
+                    for id in annotation.incidents.iter().chain(&annotation.entities) {
+                        if let Some(item) = self.ids.get(&id.value) {
+                            links.push((ni, *item));
+                        }
                     }
                 }
-                for id in &annotation.entities {
-                    if let Some(ItemRef::Entity(e)) = self.ids.get(&id.value) {
-                        b.entity_annotations[*e].push((ai, ni));
-                        push_unique(&mut b.entity_articles[*e], ai);
+                for id in article_refs.get(ai).copied().unwrap_or_default() {
+                    if let Some(item @ ItemRef::Entity(_)) = self.ids.get(id) {
+                        links.push((usize::MAX, *item));
                     }
                 }
-            }
-            for id in article_refs.get(ai).copied().unwrap_or_default() {
-                if let Some(ItemRef::Entity(e)) = self.ids.get(id) {
-                    push_unique(&mut b.entity_articles[*e], ai);
+                links
+            })
+            .collect();
+        for (ai, links) in resolved.into_iter().enumerate() {
+            for (ni, item) in links {
+                match item {
+                    ItemRef::Incident(i) if ni != usize::MAX => {
+                        b.incident_annotations[i].push((ai, ni))
+                    }
+                    ItemRef::Entity(e) => {
+                        if ni != usize::MAX {
+                            b.entity_annotations[e].push((ai, ni));
+                        }
+                        push_unique(&mut b.entity_articles[e], ai);
+                    }
+                    _ => {}
                 }
             }
         }

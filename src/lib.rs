@@ -28,6 +28,7 @@ mod serve;
 mod session;
 mod site;
 mod theme;
+mod timings;
 mod tlp;
 mod yaml;
 

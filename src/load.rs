@@ -9,6 +9,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::model::{self, Annotation, Article, Entity, Incident};
@@ -44,7 +46,7 @@ impl IndexPage {
 pub(crate) struct Sources {
     pub(crate) config: Config,
     pub(crate) index: Option<IndexPage>,
-    pub(crate) articles: Vec<Article>,
+    pub(crate) articles: Vec<Arc<Article>>,
     pub(crate) incidents: Vec<Incident>,
     pub(crate) entities: Vec<Entity>,
     /// Ids of items whose file has an error of its own.
@@ -54,7 +56,7 @@ pub(crate) struct Sources {
 /// What one file decodes to.
 #[derive(Debug, Clone)]
 pub(crate) enum Loaded {
-    Article(Article),
+    Article(Arc<Article>),
     Annotations {
         id: String,
         file: Arc<SourceFile>,
@@ -92,12 +94,16 @@ pub(crate) fn load_config(root: &Path) -> (Config, Vec<Diagnostic>) {
     }
 }
 
+/// Articles with their annotations attached, by the versions of the two
+/// files, so that repeating [`assemble`] copies nothing that did not change.
+pub(crate) type Attached = FxHashMap<(u64, u64), Arc<Article>>;
+
 /// Puts decoded files together: annotations onto their articles, orphan
-/// annotation files reported. Cheap to repeat: items are cloned, but
-/// annotations are shared.
+/// annotation files reported.
 pub(crate) fn assemble<'a>(
     config: Config,
     items: impl Iterator<Item = &'a Loaded>,
+    attached: &mut Attached,
     diagnostics: &mut Diagnostics,
 ) -> Sources {
     let mut sources = Sources {
@@ -107,7 +113,7 @@ pub(crate) fn assemble<'a>(
     let mut annotation_files = Vec::new();
     for item in items {
         match item {
-            Loaded::Article(a) => sources.articles.push(a.clone()),
+            Loaded::Article(a) => sources.articles.push(Arc::clone(a)),
             Loaded::Annotations {
                 id,
                 file,
@@ -146,11 +152,20 @@ pub(crate) fn assemble<'a>(
             ),
         }
     }
+    let mut reused = Attached::default();
     for (i, file, annotations) in attach {
-        let article = &mut sources.articles[i];
-        article.annotations = Arc::clone(annotations);
-        article.annotations_file = Some(Arc::clone(file));
+        let article = &sources.articles[i];
+        let key = (article.file.generation, file.generation);
+        let with_notes = attached.remove(&key).unwrap_or_else(|| {
+            let mut copy = Article::clone(article);
+            copy.annotations = Arc::clone(annotations);
+            copy.annotations_file = Some(Arc::clone(file));
+            Arc::new(copy)
+        });
+        reused.insert(key, Arc::clone(&with_notes));
+        sources.articles[i] = with_notes;
     }
+    *attached = reused;
     sources
 }
 
@@ -173,17 +188,7 @@ pub(crate) fn find_files(content: &Path) -> anyhow::Result<Vec<(PathBuf, FileKin
     if index.is_file() {
         files.push((index, FileKind::Index));
     }
-    for (folder, kinds) in [
-        (
-            "articles",
-            &[
-                (".annotations.yaml", FileKind::Annotations),
-                (".md", FileKind::Article),
-            ][..],
-        ),
-        ("incidents", &[(".yaml", FileKind::Incident)][..]),
-        ("entities", &[(".yaml", FileKind::Entity)][..]),
-    ] {
+    for folder in ["articles", "incidents", "entities"] {
         let dir = content.join(folder);
         if !dir.is_dir() {
             continue;
@@ -192,18 +197,40 @@ pub(crate) fn find_files(content: &Path) -> anyhow::Result<Vec<(PathBuf, FileKin
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
         for entry in entries {
             let entry = entry.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if is_ignored(name) || !entry.path().is_file() {
-                continue;
-            }
-            if let Some((_, kind)) = kinds.iter().find(|(suffix, _)| name.ends_with(suffix)) {
-                files.push((entry.path(), *kind));
+            let path = entry.path();
+            if let Some(kind) = kind_of(content, &path)
+                && path.is_file()
+            {
+                files.push((path, kind));
             }
         }
     }
     files.sort();
     Ok(files)
+}
+
+/// What a path under `content/` holds, by its place and name; None for
+/// anything that is not dossier content (editor leftovers, images, folders).
+pub(crate) fn kind_of(content: &Path, path: &Path) -> Option<FileKind> {
+    let relative = path.strip_prefix(content).ok()?;
+    let mut parts = relative.iter().filter_map(|p| p.to_str());
+    let (first, second, rest) = (parts.next()?, parts.next(), parts.next());
+    if rest.is_some() {
+        return None;
+    }
+    let Some(name) = second else {
+        return (first == "index.md").then_some(FileKind::Index);
+    };
+    if is_ignored(name) {
+        return None;
+    }
+    match first {
+        "articles" if name.ends_with(".annotations.yaml") => Some(FileKind::Annotations),
+        "articles" if name.ends_with(".md") => Some(FileKind::Article),
+        "incidents" if name.ends_with(".yaml") => Some(FileKind::Incident),
+        "entities" if name.ends_with(".yaml") => Some(FileKind::Entity),
+        _ => None,
+    }
 }
 
 /// Hidden files and editor leftovers (`.#x`, `x~`, `x.swp`) are not content.
@@ -370,7 +397,8 @@ fn load_markdown(file: &Arc<SourceFile>, id: &str, kind: FileKind) -> (Loaded, V
         return (Loaded::Index(page), d.errors);
     }
     let article = model::decode_article(&mut d, id, &node, body_start);
-    (article.map_or(Loaded::Nothing, Loaded::Article), d.errors)
+    let loaded = article.map_or(Loaded::Nothing, |a| Loaded::Article(Arc::new(a)));
+    (loaded, d.errors)
 }
 
 /// Splits `---\nyaml\n---\nbody`: the byte range of the YAML (None when the

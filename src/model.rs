@@ -3,6 +3,9 @@
 //! Decoding checks everything a single file can tell (fields, types, enums,
 //! dates); checks across files (ids that must exist) happen in `graph`.
 
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::FxHasher;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -127,6 +130,9 @@ pub(crate) struct Annotation {
     pub(crate) suffix: Option<Spanned<String>>,
     /// Where an explicit `id` was written.
     pub(crate) id_span: Option<Range<usize>>,
+    /// A hash of the annotation's YAML, so pages that show it elsewhere
+    /// are re-rendered when it changes, and only then.
+    pub(crate) digest: u64,
     pub(crate) note: Option<Markdown>,
     pub(crate) kind: AnnotationKind,
     pub(crate) confidence: Option<Confidence>,
@@ -419,6 +425,11 @@ fn decode_annotation(d: &mut Decoder<'_>, node: &Node, position: usize) -> Optio
         prefix: fields.get("prefix").and_then(|n| d.string(n, "prefix")),
         suffix: fields.get("suffix").and_then(|n| d.string(n, "suffix")),
         id_span,
+        digest: {
+            let mut h = FxHasher::default();
+            d.file.text.get(node.span.clone()).hash(&mut h);
+            h.finish()
+        },
         note: d.markdown(&fields, "note"),
         kind: d
             .choice(&fields, "kind", &KINDS)

@@ -5,8 +5,9 @@
 //! its file, its annotations file or the set of linkable ids changed, so a
 //! `serve` rebuild after one edit renders one article.
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -28,12 +29,11 @@ pub(crate) struct Prepared {
 /// Results of earlier runs, keyed by what they were computed from.
 #[derive(Default)]
 pub(crate) struct Cache {
-    articles: HashMap<String, Cached<Arc<ArticleOut>>>,
-    summaries: HashMap<String, Cached<Arc<str>>>,
+    articles: FxHashMap<String, Cached<Arc<ArticleOut>>>,
+    summaries: FxHashMap<String, Cached<Arc<str>>>,
     intro: Option<Cached<Arc<str>>>,
 }
 
-#[derive(Clone)]
 struct Cached<T> {
     key: u64,
     value: T,
@@ -41,7 +41,7 @@ struct Cached<T> {
 }
 
 fn key(link_epoch: u64, files: &[Option<&Arc<SourceFile>>]) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = FxHasher::default();
     link_epoch.hash(&mut h);
     for file in files {
         file.map(|f| f.generation).hash(&mut h);
@@ -51,7 +51,9 @@ fn key(link_epoch: u64, files: &[Option<&Arc<SourceFile>>]) -> u64 {
 
 /// Renders what changed since the cache was filled, reuses the rest.
 pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Diagnostic>) {
+    let mut timer = crate::timings::Timer::new();
     let epoch = dossier.link_epoch();
+    timer.lap("  link epoch");
 
     let article_keys: Vec<u64> = dossier
         .articles
@@ -75,9 +77,11 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
             (ai, cached)
         })
         .collect();
-    let mut articles_cache = std::mem::take(&mut cache.articles);
+    timer.lap("  articles");
     for (ai, cached) in fresh {
-        articles_cache.insert(dossier.articles[ai].id.clone(), cached);
+        cache
+            .articles
+            .insert(dossier.articles[ai].id.clone(), cached);
     }
 
     let summaries: Vec<(String, u64, &Arc<SourceFile>, &Option<Markdown>)> = dossier
@@ -109,44 +113,45 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
             (name.clone(), cached)
         })
         .collect();
-    let mut summaries_cache = std::mem::take(&mut cache.summaries);
-    summaries_cache.extend(fresh);
-
+    cache.summaries.extend(fresh);
+    timer.lap("  summaries");
     let intro = prepare_intro(dossier, epoch, cache.intro.take());
 
-    // Keep only what the current dossier has, and collect its errors.
+    // Forget what the dossier no longer has.
+    if cache.articles.len() > dossier.articles.len() {
+        let ids: FxHashSet<&str> = dossier.articles.iter().map(|a| a.id.as_str()).collect();
+        cache.articles.retain(|id, _| ids.contains(id.as_str()));
+    }
+    if cache.summaries.len() > summaries.len() {
+        let names: FxHashSet<&str> = summaries.iter().map(|s| s.0.as_str()).collect();
+        cache
+            .summaries
+            .retain(|name, _| names.contains(name.as_str()));
+    }
+
     let mut errors = Vec::new();
     let mut articles = Vec::with_capacity(dossier.articles.len());
     for a in dossier.articles.iter() {
-        let cached = &articles_cache[&a.id];
+        let cached = &cache.articles[&a.id];
         errors.extend(cached.errors.iter().cloned());
         articles.push(Arc::clone(&cached.value));
-        cache.articles.insert(a.id.clone(), cached.clone());
     }
-    let mut take_summaries = |names: &mut dyn Iterator<Item = String>| {
-        names
-            .map(|name| {
-                let cached = &summaries_cache[&name];
-                errors.extend(cached.errors.iter().cloned());
-                cache.summaries.insert(name, cached.clone());
-                Arc::clone(&cached.value)
-            })
-            .collect::<Vec<_>>()
-    };
-    let incident_summaries = take_summaries(
-        &mut dossier
-            .incidents
-            .iter()
-            .map(|i| format!("incident/{}", i.id)),
-    );
-    let entity_summaries =
-        take_summaries(&mut dossier.entities.iter().map(|e| format!("entity/{}", e.id)));
+    let mut summaries_html = Vec::with_capacity(summaries.len());
+    for (name, ..) in &summaries {
+        let cached = &cache.summaries[name];
+        errors.extend(cached.errors.iter().cloned());
+        summaries_html.push(Arc::clone(&cached.value));
+    }
+    let entity_summaries = summaries_html.split_off(dossier.incidents.len());
+    let incident_summaries = summaries_html;
     errors.extend(intro.errors.iter().cloned());
     let intro_html = Arc::clone(&intro.value);
     cache.intro = Some(intro);
 
+    timer.lap("  collect");
     let refs: Vec<&[String]> = articles.iter().map(|a| a.refs.as_slice()).collect();
     let backlinks = dossier.backlinks(&refs);
+    timer.lap("  backlinks");
     let prepared = Prepared {
         articles,
         incident_summaries,

@@ -7,7 +7,7 @@
 //! changed (see `site`). Both commands go through this one code path, so
 //! what `serve` shows is what `build` writes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -22,6 +22,7 @@ use crate::output::Sink;
 use crate::prepare::{self, Prepared};
 use crate::site::{self, Rendered, Signatures};
 use crate::theme::Theme;
+use crate::timings::Timer;
 use crate::tlp::Tlp;
 
 /// Settings from the command line that override `dossier.yaml`.
@@ -48,13 +49,15 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
-/// What the watcher saw change; `Content` needs no detail because every
-/// pass compares the files of `content/` with what it read last time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the watcher saw change.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Change {
     Config,
     Theme,
-    Content,
+    /// A path under `content/` was written, created, removed or renamed.
+    Content(PathBuf),
+    /// Events were lost: compare every file.
+    Rescan,
 }
 
 /// A file of `content/` as last read.
@@ -97,8 +100,13 @@ pub(crate) struct Session {
     overrides: Overrides,
     config: Option<(Config, Vec<Diagnostic>)>,
     theme: Option<Theme>,
-    files: BTreeMap<PathBuf, CachedFile>,
+    files: HashMap<PathBuf, CachedFile>,
+    /// Content paths reported changed since the last pass.
+    pending: HashSet<PathBuf>,
+    /// Compare every file on the next pass (the first, or after lost events).
+    rescan: bool,
     cache: prepare::Cache,
+    attached: load::Attached,
     /// Signatures of the pages last rendered, when rendering incrementally.
     signatures: Option<Signatures>,
     current: Option<Current>,
@@ -109,15 +117,24 @@ impl Session {
     /// false) or only what changed since the previous pass.
     pub(crate) fn new(root: &Path, overrides: Overrides, incremental: bool) -> Session {
         Session {
-            root: root.to_path_buf(),
+            // Canonical, as the watcher reports paths.
+            root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
             overrides,
             config: None,
             theme: None,
-            files: BTreeMap::new(),
+            files: HashMap::new(),
+            pending: HashSet::new(),
+            rescan: true,
             cache: prepare::Cache::default(),
-            signatures: incremental.then(HashMap::new),
+            attached: load::Attached::default(),
+            signatures: incremental.then(Default::default),
             current: None,
         }
+    }
+
+    /// The dossier folder, canonical.
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
     }
 
     /// The path the site lives under, once the dossier has loaded.
@@ -132,7 +149,10 @@ impl Session {
         match change {
             Change::Config => self.config = None,
             Change::Theme => self.theme = None,
-            Change::Content => {}
+            Change::Content(path) => {
+                self.pending.insert(path);
+            }
+            Change::Rescan => self.rescan = true,
         }
     }
 
@@ -148,6 +168,7 @@ impl Session {
     /// Reads what changed and checks everything. On success the session's
     /// current state is replaced; on failure the previous one is kept.
     pub(crate) fn load(&mut self) -> Result<&Current, Failure> {
+        let mut timer = Timer::new();
         let mut diagnostics = Diagnostics::default();
         let (config, config_errors) = self
             .config
@@ -155,6 +176,7 @@ impl Session {
             .clone();
         diagnostics.extend(config_errors);
         self.refresh_files()?;
+        timer.lap("read changed files");
         let (base, publish) = self.settings(&config, &mut diagnostics);
         let mut config = config;
         if let Some(base_url) = &self.overrides.base_url {
@@ -166,13 +188,17 @@ impl Session {
         let sources = load::assemble(
             config,
             self.files.values().map(|f| &f.loaded),
+            &mut self.attached,
             &mut diagnostics,
         );
+        timer.lap("assemble");
         let dossier = Dossier::new(sources, base, publish, &mut diagnostics);
+        timer.lap("resolve ids");
         if self.theme.is_none() {
             self.theme = Some(Theme::load(&self.root)?);
         }
         let (prepared, errors) = prepare::prepare(&dossier, &mut self.cache);
+        timer.lap("prepare");
         diagnostics.extend(errors);
         if !diagnostics.is_empty() {
             diagnostics.sort();
@@ -220,9 +246,21 @@ impl Session {
     }
 
     /// Re-reads the files of `content/` that are new or changed, forgets
-    /// deleted ones.
+    /// deleted ones: every file on a rescan, else the reported paths (a
+    /// reported folder, created or removed, means a rescan).
     fn refresh_files(&mut self) -> anyhow::Result<()> {
         let content = load::content_dir(&self.root)?;
+        let pending = std::mem::take(&mut self.pending);
+        let folder_changed = pending.iter().any(|p| {
+            p.is_dir() || (!p.exists() && !self.files.contains_key(p) && p.extension().is_none())
+        });
+        if !self.rescan && !folder_changed {
+            for path in pending {
+                self.refresh_file(&content, path);
+            }
+            return Ok(());
+        }
+        self.rescan = false;
         let found = load::find_files(&content)?;
         let stamped: Vec<(PathBuf, FileKind, Option<Stamp>)> = found
             .into_par_iter()
@@ -263,6 +301,28 @@ impl Session {
             .filter_map(|(path, ..)| files.remove(&path).map(|f| (path, f)))
             .collect();
         Ok(())
+    }
+
+    /// Re-reads one reported path if it is a content file that changed.
+    fn refresh_file(&mut self, content: &Path, path: PathBuf) {
+        let Some(kind) = load::kind_of(content, &path) else {
+            return;
+        };
+        match stamp(&path) {
+            None => {
+                self.files.remove(&path);
+            }
+            Some(stamp) if self.files.get(&path).is_some_and(|f| f.stamp == stamp) => {}
+            Some(stamp) => {
+                let (loaded, errors) = load::load_file(&self.root, &path, kind);
+                let cached = CachedFile {
+                    stamp,
+                    loaded,
+                    errors,
+                };
+                self.files.insert(path, cached);
+            }
+        }
     }
 }
 

@@ -9,8 +9,9 @@
 //! on; given the signatures of the previous run, only pages whose signature
 //! changed are rendered again (the incremental rebuilds of `serve`).
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -38,7 +39,7 @@ pub(crate) struct Rendered {
 }
 
 /// Per site path, the signature of what was last written there.
-pub(crate) type Signatures = HashMap<String, u64>;
+pub(crate) type Signatures = FxHashMap<String, u64>;
 
 /// One output file to produce.
 enum Page {
@@ -97,7 +98,9 @@ pub(crate) fn render(
     pages.extend(views.incidents().map(Page::Incident));
     pages.extend(views.entities().map(Page::Entity));
 
+    let mut timer = crate::timings::Timer::new();
     let epochs = views.epochs(theme.generation);
+    timer.lap("epochs");
     let signed: Vec<(String, u64, &Page)> = pages
         .par_iter()
         .map(|page| (page.path(dossier), views.signature(page, &epochs), page))
@@ -116,7 +119,7 @@ pub(crate) fn render(
         assets.push((path.clone(), std::borrow::Cow::Borrowed(bytes.as_ref())));
     }
     let asset_signature = |bytes: &[u8]| {
-        let mut h = DefaultHasher::new();
+        let mut h = FxHasher::default();
         bytes.hash(&mut h);
         h.finish()
     };
@@ -126,6 +129,7 @@ pub(crate) fn render(
             .as_ref()
             .is_some_and(|p| p.get(path) == Some(&signature))
     };
+    timer.lap("signatures");
     let stale: Vec<&(String, u64, &Page)> = signed
         .iter()
         .filter(|(path, sig, _)| !unchanged(path, *sig))
@@ -138,6 +142,7 @@ pub(crate) fn render(
             let html = theme.render(template, &context)?;
             sink.write(path, html.as_bytes())
         })?;
+    timer.lap(&format!("render {} pages", stale.len()));
     let mut written: Vec<String> = stale.iter().map(|(path, ..)| path.clone()).collect();
     let mut current: Signatures = signed
         .iter()
@@ -199,7 +204,7 @@ impl Views<'_> {
     fn epochs(&self, templates: u64) -> Epochs {
         let d = self.d;
         let c = &d.config;
-        let mut h = DefaultHasher::new();
+        let mut h = FxHasher::default();
         (
             &c.title,
             &c.description,
@@ -218,7 +223,7 @@ impl Views<'_> {
             .hash(&mut h);
         let site = h.finish();
 
-        let mut h = DefaultHasher::new();
+        let mut h = FxHasher::default();
         d.link_epoch().hash(&mut h);
         for a in d.articles.iter() {
             (&a.id, &a.title, a.published).hash(&mut h);
@@ -231,7 +236,7 @@ impl Views<'_> {
         }
         let refs = h.finish();
 
-        let mut h = DefaultHasher::new();
+        let mut h = FxHasher::default();
         refs.hash(&mut h);
         for ai in self.articles() {
             let a = &d.articles[ai];
@@ -260,10 +265,10 @@ impl Views<'_> {
     /// A hash of everything `page` is rendered from.
     fn signature(&self, page: &Page, epochs: &Epochs) -> u64 {
         let d = self.d;
-        let mut h = DefaultHasher::new();
+        let mut h = FxHasher::default();
         epochs.site.hash(&mut h);
         let generation = |file: &crate::diagnostic::SourceFile| file.generation;
-        let article = |ai: usize, h: &mut DefaultHasher| {
+        let article = |ai: usize, h: &mut FxHasher| {
             let a = &d.articles[ai];
             (
                 generation(&a.file),
@@ -271,10 +276,11 @@ impl Views<'_> {
             )
                 .hash(h);
         };
-        let backlinks = |list: &[AnnotationRef], h: &mut DefaultHasher| {
+        // A backlink shows one annotation and its article's title and level.
+        let backlinks = |list: &[AnnotationRef], h: &mut FxHasher| {
             for &(ai, ni) in list {
-                article(ai, h);
-                ni.hash(h);
+                let a = &d.articles[ai];
+                (a.tlp, a.annotations[ni].digest).hash(h);
             }
         };
         match page {

@@ -14,7 +14,7 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
         return reporter.failure(&failure, "build");
     }
     let target = session.output_dir();
-    let staging = match Staging::new(root, &target) {
+    let staging = match Staging::new(session.root(), &target) {
         Ok(staging) => staging,
         Err(e) => return reporter.failure(&Failure::Other(e), "build"),
     };
@@ -28,7 +28,10 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
     if let Err(e) = staging.commit() {
         return reporter.failure(&Failure::Other(e), "build");
     }
-    let shown = target.strip_prefix(root).unwrap_or(&target);
+    let shown = target
+        .strip_prefix(session.root())
+        .or_else(|_| target.strip_prefix(root))
+        .unwrap_or(&target);
     reporter.summary(&format!(
         "Built {} pages with {} annotations into {}/ in {} ms",
         rendered.pages,

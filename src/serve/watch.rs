@@ -47,6 +47,9 @@ pub(crate) fn start(
         let Ok(events) = result else { return };
         // Opening and reading are events too (our own reads among them):
         // only writes, creations, removals and renames matter.
+        if events.iter().any(|e| e.event.need_rescan()) {
+            let _ = changes.send(vec![Change::Rescan]);
+        }
         let paths = events
             .iter()
             .filter(|e| !is_read(&e.event.kind))
@@ -116,7 +119,7 @@ struct Found {
 /// What a batch of changed paths means for the build.
 fn classify<'a>(root: &Path, paths: impl Iterator<Item = &'a PathBuf>) -> Found {
     let mut found = Found::default();
-    let mut add = |change| {
+    let mut add = |change: Change| {
         if !found.changes.contains(&change) {
             found.changes.push(change);
         }
@@ -142,7 +145,7 @@ fn classify<'a>(root: &Path, paths: impl Iterator<Item = &'a PathBuf>) -> Found 
         match first {
             "dossier.yaml" => add(Change::Config),
             "content" => {
-                add(Change::Content);
+                add(Change::Content(path.clone()));
                 new_folders |= !nested;
             }
             "templates" | "static" => {
@@ -189,9 +192,10 @@ mod tests {
         .map(PathBuf::from)
         .collect();
         let found = classify(root, paths.iter());
+        let article = PathBuf::from("/d/content/articles/a.md");
         assert_eq!(
             found.changes,
-            [Change::Content, Change::Theme, Change::Config]
+            [Change::Content(article), Change::Theme, Change::Config]
         );
         assert!(!found.new_folders);
         let created = [PathBuf::from("/d/static")];

@@ -1,0 +1,193 @@
+//! Save-to-reload latency of `dossier serve`: the time from an annotation
+//! file being written to the reload message reaching a connected tab.
+//!
+//!     cargo bench --bench serve_latency                 # example + 10,000 articles
+//!     cargo bench --bench serve_latency -- --articles 1000
+//!
+//! The synthetic corpus comes from `bench/gen_corpus.py` (about 600 words,
+//! a code block and 10 annotations per article) and is cached under
+//! `target/bench-corpus-N`. Results go to stdout; `docs/performance.md`
+//! records them.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Message, WebSocket};
+
+const SAVES: usize = 30;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let articles = args
+        .iter()
+        .position(|a| a == "--articles")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+
+    let example = tempfile::tempdir().unwrap();
+    copy_dir(&repo.join("content"), &example.path().join("content"));
+    std::fs::copy(
+        repo.join("dossier.yaml"),
+        example.path().join("dossier.yaml"),
+    )
+    .unwrap();
+    measure(
+        "example dossier",
+        example.path(),
+        "content/articles/bangladesh-bank-heist.annotations.yaml",
+        "/articles/bangladesh-bank-heist/",
+    );
+
+    let corpus = repo.join(format!("target/bench-corpus-{articles}"));
+    if !corpus.join("content").is_dir() {
+        let status = Command::new("python3")
+            .arg(repo.join("bench/gen_corpus.py"))
+            .arg(&corpus)
+            .args(["--articles", &articles.to_string()])
+            .status()
+            .expect("python3 runs bench/gen_corpus.py");
+        assert!(status.success());
+    }
+    measure(
+        &format!("{articles} articles, {} annotations", articles * 10),
+        &corpus,
+        "content/articles/article-0.annotations.yaml",
+        "/articles/article-0/",
+    );
+}
+
+fn measure(name: &str, root: &Path, file: &str, page: &str) {
+    let started = Instant::now();
+    let server = Server::start(root);
+    println!(
+        "{name}: initial build and start {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let mut socket = connect(server.port);
+    let path = root.join(file);
+    let original = std::fs::read_to_string(&path).unwrap();
+    let mut samples = Vec::with_capacity(SAVES);
+    for i in 0..SAVES {
+        // Change the first note: the file's first `note:` line gets a marker.
+        let edited = original.replacen("note: ", &format!("note: Save {i}. "), 1);
+        let edited = if edited == original {
+            original.replacen("quote:", &format!("note: \"Save {i}.\"\n  quote:"), 1)
+        } else {
+            edited
+        };
+        drain(&mut socket);
+        std::fs::write(&path, edited).unwrap();
+        let saved = Instant::now();
+        loop {
+            let message = next(&mut socket, Duration::from_secs(60)).expect("a reload within 60 s");
+            let reloads_page = message["type"] == "reload"
+                && message["paths"]
+                    .as_array()
+                    .is_some_and(|p| p.iter().any(|p| p == page));
+            if reloads_page {
+                samples.push(saved.elapsed());
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    std::fs::write(&path, original).unwrap();
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{name}: save to reload over {SAVES} saves: median {:.1} ms, p90 {:.1} ms, min {:.1} ms, max {:.1} ms",
+        ms(samples[SAVES / 2]),
+        ms(samples[SAVES * 9 / 10]),
+        ms(samples[0]),
+        ms(samples[SAVES - 1])
+    );
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dossier serve starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let port = loop {
+            let line = lines.next().expect("serve prints its URL").unwrap();
+            if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                break digits.parse().unwrap();
+            }
+        };
+        // Keep reading so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, port }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
+
+fn connect(port: u16) -> Socket {
+    let (mut socket, _) =
+        tungstenite::connect(format!("ws://127.0.0.1:{port}/__dossier/ws")).unwrap();
+    if let MaybeTlsStream::Plain(stream) = socket.get_mut() {
+        stream
+            .set_read_timeout(Some(Duration::from_millis(20)))
+            .unwrap();
+    }
+    socket
+}
+
+fn next(socket: &mut Socket, within: Duration) -> Option<Value> {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        match socket.read() {
+            Ok(Message::Text(text)) => return serde_json::from_str(text.as_str()).ok(),
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => panic!("socket: {e}"),
+        }
+    }
+    None
+}
+
+fn drain(socket: &mut Socket) {
+    while next(socket, Duration::from_millis(30)).is_some() {}
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target: PathBuf = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
