@@ -447,10 +447,13 @@ mod pipeline_properties {
     use crate::anchor::{Anchorer, Selector};
     use crate::markdown::{self, Target};
 
+    /// The visible text, whitespace runs collapsed: a whitespace-only run
+    /// at the start of a block may be cut off by a mark, which changes no
+    /// anchoring (whitespace runs are all equal) but would change bytes.
     fn visible_text(html: &str) -> String {
         let mut out = RenderedText::default();
         extract(html, &mut out);
-        out.text
+        out.text.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     /// The text inside `<mark data-annotation="id">` elements, in order.
