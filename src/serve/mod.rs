@@ -185,11 +185,16 @@ fn rebuild(session: &mut Session, live: &Live, reporter: &Reporter) {
             };
             if changed {
                 live.publish(site, message);
-                reporter.summary(&format!(
-                    "Rebuilt in {} ms: {} files changed",
-                    started.elapsed().as_millis(),
-                    rendered.written.len() + rendered.removed.len()
-                ));
+                let elapsed = started.elapsed().as_millis();
+                reporter.summary(&if previous.files.is_empty() {
+                    format!(
+                        "Built {} pages with {} annotations in {elapsed} ms",
+                        rendered.pages, rendered.annotations
+                    )
+                } else {
+                    let n = rendered.written.len() + rendered.removed.len();
+                    format!("Rebuilt in {elapsed} ms: {n} files changed")
+                });
             } else {
                 live.publish(site, json!({ "type": "unchanged" }));
             }

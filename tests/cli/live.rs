@@ -67,6 +67,20 @@ impl Server {
         self.child.id()
     }
 
+    /// Sends Ctrl-C (SIGINT) and returns the exit code, if it exits in time.
+    pub(crate) fn interrupt(&mut self) -> Option<i32> {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-INT", &pid]).status().ok()?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     /// `GET path`: the status and the body.
     pub(crate) fn get(&self, path: &str) -> (u16, String) {
         let (status, body) = self.request("GET", path);

@@ -131,6 +131,18 @@ fn paths_outside_the_site_are_refused() {
 }
 
 #[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let dossier = example();
+    let mut server = Server::start(dossier.path(), &[]);
+    let _tab = server.socket();
+    assert_eq!(server.interrupt(), Some(0));
+    assert!(
+        !dossier.path().join("public").exists(),
+        "serve never writes the build output"
+    );
+}
+
+#[test]
 fn a_busy_port_is_a_clear_error() {
     let dossier = example();
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
