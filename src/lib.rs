@@ -14,6 +14,7 @@ mod cmd;
 mod config;
 mod date;
 mod diagnostic;
+mod export;
 mod graph;
 mod highlight;
 mod load;

@@ -221,6 +221,14 @@ impl Session {
         )
     }
 
+    /// Writes the JSON exports of the current state into `sink`.
+    pub(crate) fn render_exports(&self, sink: &dyn Sink) -> anyhow::Result<Vec<String>> {
+        let Some(current) = &self.current else {
+            anyhow::bail!("nothing to export: the dossier has not loaded");
+        };
+        crate::export::render(&current.dossier, &current.prepared, sink)
+    }
+
     /// The base URL and publish rules, from the config and command line.
     fn settings(&self, config: &Config, diagnostics: &mut Diagnostics) -> (BaseUrl, Publish) {
         let base_url = self

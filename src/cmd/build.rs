@@ -18,7 +18,10 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
         Ok(staging) => staging,
         Err(e) => return reporter.failure(&Failure::Other(e), "build"),
     };
-    let rendered = match session.render(&staging) {
+    let rendered = match session
+        .render(&staging)
+        .and_then(|rendered| session.render_exports(&staging).map(|_| rendered))
+    {
         Ok(rendered) => rendered,
         Err(e) => {
             staging.abandon();

@@ -130,7 +130,21 @@ fn rebuild_loop(
     changes: &mpsc::Receiver<Vec<Change>>,
     reporter: &Reporter,
 ) {
-    while let Ok(mut batch) = changes.recv() {
+    let mut exports_stale = true;
+    loop {
+        // Exports are not needed for the reload: write them once the
+        // saves have paused, so they never delay the next rebuild.
+        let mut batch = match changes.recv_timeout(std::time::Duration::from_millis(60)) {
+            Ok(batch) => batch,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if exports_stale {
+                    exports_stale = false;
+                    refresh_exports(&session, live, reporter);
+                }
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
         // Saves come in bursts (editors write, rename, touch): take them all.
         while let Ok(more) = changes.try_recv() {
             batch.extend(more);
@@ -139,6 +153,7 @@ fn rebuild_loop(
             session.invalidate(change);
         }
         rebuild(&mut session, live, reporter);
+        exports_stale = true;
     }
 }
 
@@ -210,6 +225,33 @@ fn rebuild(session: &mut Session, live: &Live, reporter: &Reporter) {
             live.publish(site, json!({ "type": "error", "text": text }));
         }
     }
+}
+
+/// Adds fresh exports to the served site, quietly: no tab shows them.
+fn refresh_exports(session: &Session, live: &Live, reporter: &Reporter) {
+    let previous = live.site();
+    if previous.error.is_some() {
+        return;
+    }
+    let sink = MemorySink::default();
+    if let Err(e) = session.render_exports(&sink) {
+        reporter.failure(&Failure::Other(e), "export");
+        return;
+    }
+    let written = sink.files.into_inner().unwrap_or_else(|p| p.into_inner());
+    if written.is_empty() {
+        return;
+    }
+    let mut files = previous.files.clone();
+    for (path, bytes) in written {
+        files.insert(path, Arc::from(bytes));
+    }
+    let site = Site {
+        files,
+        base_path: previous.base_path.clone(),
+        error: None,
+    };
+    live.publish(site, json!({ "type": "exports" }));
 }
 
 /// The diagnostics as the terminal shows them, without colour.

