@@ -10,13 +10,16 @@ use crate::graph::Dossier;
 use crate::output::Sink;
 use crate::prepare::Prepared;
 
+/// Renders one export file from the published dossier.
+type Export = fn(&Dossier, &Prepared) -> anyhow::Result<Vec<u8>>;
+
 /// Writes every export into `sink`; returns the site paths written.
 pub(crate) fn render(
     dossier: &Dossier,
     prepared: &Prepared,
     sink: &dyn Sink,
 ) -> anyhow::Result<Vec<String>> {
-    let exports: [(&str, fn(&Dossier, &Prepared) -> anyhow::Result<Vec<u8>>); 0] = [];
+    let exports: [(&str, Export); 0] = [];
     let mut written = Vec::new();
     for (path, export) in exports {
         sink.write(path, &export(dossier, prepared)?)?;
