@@ -21,6 +21,7 @@ pub(crate) trait Sink: Sync {
 
 /// Keeps written files in memory (for `serve`).
 #[derive(Default)]
+#[cfg_attr(not(feature = "serve"), allow(dead_code))]
 pub(crate) struct MemorySink {
     pub(crate) files: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
 }

@@ -51,6 +51,7 @@ impl From<anyhow::Error> for Failure {
 
 /// What the watcher saw change.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(not(feature = "serve"), allow(dead_code))]
 pub(crate) enum Change {
     Config,
     Theme,
@@ -138,6 +139,7 @@ impl Session {
     }
 
     /// The path the site lives under, once the dossier has loaded.
+    #[cfg_attr(not(feature = "serve"), allow(dead_code))]
     pub(crate) fn base_path(&self) -> String {
         self.current
             .as_ref()
@@ -145,6 +147,7 @@ impl Session {
     }
 
     /// Marks what must be read again on the next pass.
+    #[cfg_attr(not(feature = "serve"), allow(dead_code))]
     pub(crate) fn invalidate(&mut self, change: Change) {
         match change {
             Change::Config => self.config = None,
