@@ -29,6 +29,7 @@ use crate::yaml::Spanned;
 
 /// What a render produced.
 #[derive(Debug, Default, Clone)]
+#[cfg_attr(not(feature = "serve"), allow(dead_code))]
 pub(crate) struct Rendered {
     pub(crate) pages: usize,
     pub(crate) annotations: usize,
