@@ -8,6 +8,7 @@
 mod browser;
 mod build;
 mod errors;
+mod exports;
 mod live;
 mod safety;
 mod serve;
