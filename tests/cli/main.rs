@@ -14,4 +14,5 @@ mod safety;
 mod serve;
 mod support;
 mod theme;
+mod timelinejs;
 mod tlp;
