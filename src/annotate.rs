@@ -24,6 +24,8 @@ pub(crate) struct ArticleOut {
     pub(crate) notes: Vec<String>,
     /// Ids this article's body links to.
     pub(crate) refs: Vec<String>,
+    /// The visible text the anchors index into (byte ranges), for exports.
+    pub(crate) text: String,
 }
 
 #[derive(Debug)]
@@ -139,6 +141,7 @@ pub(crate) fn process_article(
         anchors,
         notes,
         refs: rendered.refs,
+        text: rendered.text.text,
     }
 }
 

@@ -18,7 +18,7 @@ use tungstenite::{Message, WebSocket};
 use crate::live::Server;
 use crate::support::example;
 
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     let candidates = [
         std::env::var("CHROMIUM").ok(),
         Some("/usr/bin/chromium".into()),
@@ -33,11 +33,13 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// A headless browser, killed when dropped.
-struct Browser {
+pub(crate) struct Browser {
     child: Child,
     socket: WebSocket<MaybeTlsStream<TcpStream>>,
     next_id: u64,
     session: Option<String>,
+    /// DevTools events (messages without an id) received so far.
+    pub(crate) events: Vec<Value>,
     _profile: tempfile::TempDir,
 }
 
@@ -49,7 +51,7 @@ impl Drop for Browser {
 }
 
 impl Browser {
-    fn launch(binary: &PathBuf) -> Browser {
+    pub(crate) fn launch(binary: &PathBuf) -> Browser {
         let profile = tempfile::tempdir().unwrap();
         let mut child = Command::new(binary)
             .args([
@@ -86,12 +88,13 @@ impl Browser {
             socket,
             next_id: 0,
             session: None,
+            events: Vec::new(),
             _profile: profile,
         }
     }
 
     /// Sends a DevTools command and waits for its answer.
-    fn call(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) fn call(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
         let mut message = json!({ "id": id, "method": method, "params": params });
@@ -110,11 +113,14 @@ impl Browser {
                 assert!(answer["error"].is_null(), "{method}: {answer}");
                 return answer["result"].clone();
             }
+            if answer["id"].is_null() {
+                self.events.push(answer);
+            }
         }
     }
 
     /// Opens `url` in a new tab and talks to that tab from now on.
-    fn open(&mut self, url: &str) {
+    pub(crate) fn open(&mut self, url: &str) {
         let target = self.call("Target.createTarget", json!({ "url": url }));
         let attached = self.call(
             "Target.attachToTarget",
@@ -123,7 +129,7 @@ impl Browser {
         self.session = attached["sessionId"].as_str().map(String::from);
     }
 
-    fn eval(&mut self, expression: &str) -> Value {
+    pub(crate) fn eval(&mut self, expression: &str) -> Value {
         let result = self.call(
             "Runtime.evaluate",
             json!({ "expression": expression, "returnByValue": true }),
@@ -133,7 +139,7 @@ impl Browser {
 
     /// Waits until `expression` is true in the page.
     #[track_caller]
-    fn wait_for(&mut self, expression: &str) {
+    pub(crate) fn wait_for(&mut self, expression: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if self.eval(expression) == json!(true) {

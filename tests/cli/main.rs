@@ -8,9 +8,11 @@
 mod browser;
 mod build;
 mod errors;
+mod exports;
 mod live;
 mod safety;
 mod serve;
 mod support;
 mod theme;
+mod timelinejs;
 mod tlp;
