@@ -6,6 +6,8 @@
 //! pages is absent here too. `serve` renders them after the reload message
 //! is sent, off the path of the save-to-reload latency.
 
+mod stix;
+
 use crate::graph::Dossier;
 use crate::output::Sink;
 use crate::prepare::Prepared;
@@ -19,7 +21,7 @@ pub(crate) fn render(
     prepared: &Prepared,
     sink: &dyn Sink,
 ) -> anyhow::Result<Vec<String>> {
-    let exports: [(&str, Export); 0] = [];
+    let exports: [(&str, Export); 1] = [("stix.json", stix::render)];
     let mut written = Vec::new();
     for (path, export) in exports {
         sink.write(path, &export(dossier, prepared)?)?;

@@ -11,6 +11,7 @@ mod errors;
 mod live;
 mod safety;
 mod serve;
+mod stix;
 mod support;
 mod theme;
 mod tlp;
