@@ -7,6 +7,7 @@
 //! is sent, off the path of the save-to-reload latency.
 
 mod json;
+mod stix;
 mod timeline;
 
 use crate::graph::Dossier;
@@ -22,9 +23,10 @@ pub(crate) fn render(
     prepared: &Prepared,
     sink: &dyn Sink,
 ) -> anyhow::Result<Vec<String>> {
-    let exports: [(&str, Export); 2] = [
+    let exports: [(&str, Export); 3] = [
         ("dossier.json", json::render),
         ("timeline.json", timeline::render),
+        ("stix.json", stix::render),
     ];
     let mut written = Vec::new();
     for (path, export) in exports {

@@ -12,6 +12,7 @@ mod exports;
 mod live;
 mod safety;
 mod serve;
+mod stix;
 mod support;
 mod theme;
 mod timelinejs;

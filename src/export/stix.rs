@@ -1,0 +1,658 @@
+//! `/stix.json`: the published dossier as a STIX 2.1 bundle.
+//!
+//! Articles become `report`s, annotations `note`s, incidents `incident`s and
+//! entities `intrusion-set`, `malware` or `identity` objects, joined by the
+//! relationships STIX 2.1 defines between those types. docs/exports.md has
+//! the field-by-field mapping and explains each choice.
+//!
+//! Two builds of the same dossier give the same bytes: ids are UUIDv5 of
+//! the dossier id under a fixed namespace, and timestamps come from item
+//! dates, never from the clock. Only published items are read, and every
+//! reference is checked against the publish rules, so nothing withheld from
+//! the pages (not even an id derived from it) reaches the bundle.
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::anchor::RenderedText;
+use crate::date::PartialDate;
+use crate::graph::{Dossier, ItemRef, Lookup};
+use crate::marks;
+use crate::model::{Confidence, EntityKind, Source};
+use crate::prepare::Prepared;
+use crate::tlp::Tlp;
+
+/// The namespace of every id in the bundle. Part of the public contract
+/// (docs/exports.md): changing it changes every id a consumer has stored.
+const NAMESPACE: Uuid = Uuid::from_u128(0x8e55ef1e_8cb0_4c69_bcff_24ff127404e8);
+
+/// The TLP 2.0 extension definition of the OASIS common objects repository.
+const TLP_EXTENSION: &str = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d";
+
+/// The fixed ids of the TLP 2.0 marking definitions, in level order.
+const TLP_MARKINGS: [(Tlp, &str); 5] = [
+    (
+        Tlp::Clear,
+        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    ),
+    (
+        Tlp::Green,
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    ),
+    (
+        Tlp::Amber,
+        "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+    ),
+    (
+        Tlp::AmberStrict,
+        "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    ),
+    (
+        Tlp::Red,
+        "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+    ),
+];
+
+/// A STIX object with the TLP level it is marked with.
+type Object = (Tlp, Value);
+
+/// Renders the bundle.
+pub(super) fn render(dossier: &Dossier, prepared: &Prepared) -> anyhow::Result<Vec<u8>> {
+    let b = Builder::new(dossier, prepared);
+    let per_article: Vec<Vec<Object>> = (0..dossier.articles.len())
+        .into_par_iter()
+        .filter(|&ai| dossier.is_included(ItemRef::Article(ai)))
+        .map(|ai| b.article(ai))
+        .collect();
+    let mut objects: Vec<Object> = vec![b.publisher()];
+    objects.extend(per_article.into_iter().flatten());
+    objects.extend(
+        (0..dossier.incidents.len())
+            .filter(|&i| dossier.is_included(ItemRef::Incident(i)))
+            .map(|i| b.incident(i)),
+    );
+    objects.extend(
+        (0..dossier.entities.len())
+            .filter(|&e| dossier.is_included(ItemRef::Entity(e)))
+            .map(|e| b.entity(e)),
+    );
+    objects.extend(b.relationships());
+
+    let mut used = [false; 5];
+    for (tlp, _) in &objects {
+        used[*tlp as usize] = true;
+    }
+    let markings = TLP_MARKINGS
+        .iter()
+        .filter(|(tlp, _)| used[*tlp as usize])
+        .map(|(tlp, id)| marking_definition(*tlp, id));
+    let all: Vec<Value> = markings
+        .chain(objects.into_iter().map(|(_, object)| object))
+        .collect();
+    let bundle_name = format!("{}/{}", dossier.config.title, dossier.publish.tlp.name());
+    let bundle = json!({
+        "type": "bundle",
+        "id": stix_id("bundle", &bundle_name),
+        "objects": all,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&bundle)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// `type--uuid`, the UUID being v5 of `type/name` under [`NAMESPACE`].
+fn stix_id(stix_type: &str, name: &str) -> String {
+    let name = format!("{stix_type}/{name}");
+    format!("{stix_type}--{}", Uuid::new_v5(&NAMESPACE, name.as_bytes()))
+}
+
+/// The first moment of a date's period, at the millisecond precision STIX
+/// producers are asked to keep.
+fn timestamp(date: &PartialDate) -> String {
+    day_start(date.sort_key())
+}
+
+fn day_start((y, m, d): (i16, u8, u8)) -> String {
+    format!("{y:04}-{m:02}-{d:02}T00:00:00.000Z")
+}
+
+fn marking_id(tlp: Tlp) -> &'static str {
+    TLP_MARKINGS[tlp as usize].1
+}
+
+/// The official TLP 2.0 marking definition, exactly as OASIS publishes it.
+fn marking_definition(tlp: Tlp, id: &str) -> Value {
+    json!({
+        "type": "marking-definition",
+        "spec_version": "2.1",
+        "id": id,
+        "created": "2022-10-01T00:00:00.000Z",
+        "name": tlp.label(),
+        "extensions": {
+            TLP_EXTENSION: {
+                "extension_type": "property-extension",
+                "tlp_2_0": tlp.name(),
+            }
+        }
+    })
+}
+
+/// The STIX type of an entity.
+fn entity_type(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Actor => "intrusion-set",
+        EntityKind::Malware => "malware",
+        _ => "identity",
+    }
+}
+
+/// The plain text of rendered HTML: blocks separated by a blank line,
+/// whitespace runs collapsed. Withheld `@id` links are already plain text.
+fn plain_text(html: &str) -> String {
+    let mut out = RenderedText::default();
+    marks::extract(html, &mut out);
+    out.blocks
+        .iter()
+        .map(|r| {
+            out.text[r.clone()]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .filter(|block| !block.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// STIX's "None / Low / Med / High" confidence scale (STIX 2.1 appendix A).
+fn confidence(c: Confidence) -> u8 {
+    match c {
+        Confidence::Low => 15,
+        Confidence::Moderate => 50,
+        Confidence::High => 85,
+    }
+}
+
+fn external_reference(s: &Source) -> Value {
+    let url = s.url.as_ref().or(s.archived.as_ref());
+    let host = url.and_then(|u| u.split("://").nth(1)?.split('/').next());
+    let source_name = s
+        .publisher
+        .as_deref()
+        .or(s.title.as_deref())
+        .or(host)
+        .unwrap_or("source");
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(title) = &s.title {
+        parts.push(title.clone());
+    }
+    if let Some(date) = &s.date {
+        parts.push(date.display());
+    }
+    if let Some(r) = s.reliability {
+        parts.push(format!("source reliability {r}"));
+    }
+    if let (Some(_), Some(archived)) = (&s.url, &s.archived) {
+        parts.push(format!("archived at {archived}"));
+    }
+    let mut r = Map::new();
+    r.insert("source_name".into(), source_name.into());
+    if let Some(url) = url {
+        r.insert("url".into(), url.as_str().into());
+    }
+    if !parts.is_empty() || url.is_none() {
+        let description = if parts.is_empty() {
+            source_name.to_string()
+        } else {
+            parts.join("; ")
+        };
+        r.insert("description".into(), description.into());
+    }
+    Value::Object(r)
+}
+
+/// A relationship read from incidents, before it becomes an object.
+struct Link {
+    rel: &'static str,
+    source: String,
+    target: String,
+    /// The earliest date of the incidents it was read from.
+    date: (i16, u8, u8),
+    /// The least restricted level it was read at.
+    tlp: Tlp,
+}
+
+struct Builder<'a> {
+    d: &'a Dossier,
+    p: &'a Prepared,
+    publisher: String,
+    /// The earliest date of any published article or incident: the creation
+    /// time of objects that have no date of their own.
+    epoch: String,
+}
+
+impl<'a> Builder<'a> {
+    fn new(d: &'a Dossier, p: &'a Prepared) -> Builder<'a> {
+        let articles = (0..d.articles.len())
+            .filter(|&i| d.is_included(ItemRef::Article(i)))
+            .map(|i| d.articles[i].published.sort_key());
+        let incidents = (0..d.incidents.len())
+            .filter(|&i| d.is_included(ItemRef::Incident(i)))
+            .map(|i| d.incidents[i].date.sort_key());
+        let epoch = articles
+            .chain(incidents)
+            .min()
+            .map_or("1970-01-01T00:00:00.000Z".to_string(), day_start);
+        Builder {
+            d,
+            p,
+            publisher: stix_id("identity", &format!("publisher: {}", d.config.title)),
+            epoch,
+        }
+    }
+
+    /// The STIX id of an item, only if it is published.
+    fn id_of(&self, id: &str) -> Option<(String, ItemRef)> {
+        match self.d.lookup(id) {
+            Lookup::Included(item) => Some((self.item_id(item), item)),
+            _ => None,
+        }
+    }
+
+    fn item_id(&self, item: ItemRef) -> String {
+        match item {
+            ItemRef::Article(i) => stix_id("report", &self.d.articles[i].id),
+            ItemRef::Incident(i) => stix_id("incident", &self.d.incidents[i].id),
+            ItemRef::Entity(i) => {
+                let e = &self.d.entities[i];
+                stix_id(entity_type(e.kind), &e.id)
+            }
+        }
+    }
+
+    /// The page of an item (with `#fragment`) when the site has an absolute
+    /// base URL; a relative one would not be a URL to a consumer.
+    fn page(&self, item: ItemRef, fragment: Option<&str>) -> Option<Value> {
+        let base = &self.d.base;
+        if !base.permalink.contains("://") {
+            return None;
+        }
+        let path = self.d.url(item);
+        let mut url = format!("{}{}", base.permalink, &path[base.path.len()..]);
+        if let Some(f) = fragment {
+            url.push('#');
+            url.push_str(f);
+        }
+        Some(json!({ "source_name": self.d.config.title, "url": url }))
+    }
+
+    /// The properties every object of the bundle has.
+    fn common(&self, stix_type: &str, id: String, created: &str, tlp: Tlp) -> Map<String, Value> {
+        let mut o = Map::new();
+        o.insert("type".into(), stix_type.into());
+        o.insert("spec_version".into(), "2.1".into());
+        o.insert("id".into(), id.into());
+        o.insert("created".into(), created.into());
+        o.insert("modified".into(), created.into());
+        o.insert("created_by_ref".into(), self.publisher.clone().into());
+        o.insert("object_marking_refs".into(), json!([marking_id(tlp)]));
+        o
+    }
+
+    fn publisher(&self) -> Object {
+        let mut o = self.common("identity", self.publisher.clone(), &self.epoch, Tlp::Clear);
+        o.remove("created_by_ref");
+        o.insert("name".into(), self.d.config.title.clone().into());
+        o.insert("identity_class".into(), "organization".into());
+        if let Some(description) = &self.d.config.description {
+            o.insert("description".into(), description.clone().into());
+        }
+        (Tlp::Clear, Value::Object(o))
+    }
+
+    /// An article's report and the notes of its published annotations.
+    fn article(&self, ai: usize) -> Vec<Object> {
+        let d = self.d;
+        let article = &d.articles[ai];
+        let out = &self.p.articles[ai];
+        let created = timestamp(&article.published);
+        let report_id = stix_id("report", &article.id);
+        let mut objects = Vec::new();
+        let mut report_refs: Vec<String> = Vec::new();
+        let mut seen: FxHashSet<String> = FxHashSet::default();
+        let mut add_ref = |refs: &mut Vec<String>, id: String| {
+            if seen.insert(id.clone()) {
+                refs.push(id);
+            }
+        };
+        for (ni, annotation) in article.annotations.iter().enumerate() {
+            if !d.annotation_included(ai, ni) {
+                continue;
+            }
+            let tlp = d.annotation_tlp(ai, ni);
+            let note_id = stix_id("note", &format!("{}#{}", article.id, annotation.id));
+            add_ref(&mut report_refs, note_id.clone());
+            let mut refs = vec![report_id.clone()];
+            for id in annotation.incidents.iter().chain(&annotation.entities) {
+                if let Some((stix, _)) = self.id_of(&id.value) {
+                    add_ref(&mut report_refs, stix.clone());
+                    if !refs.contains(&stix) {
+                        refs.push(stix);
+                    }
+                }
+            }
+            let quote = &annotation.quote.value;
+            let note = out
+                .notes
+                .get(ni)
+                .map(|html| plain_text(html))
+                .unwrap_or_default();
+            let content = if note.is_empty() {
+                format!("> {quote}")
+            } else {
+                format!("> {quote}\n\n{note}")
+            };
+            let mut o = self.common("note", note_id, &created, tlp);
+            o.insert("abstract".into(), quote.as_str().into());
+            o.insert("content".into(), content.into());
+            o.insert("object_refs".into(), json!(refs));
+            o.insert("labels".into(), json!([annotation.kind]));
+            if let Some(c) = annotation.confidence {
+                o.insert("confidence".into(), confidence(c).into());
+            }
+            let mut ext: Vec<Value> = annotation.sources.iter().map(external_reference).collect();
+            ext.extend(self.page(ItemRef::Article(ai), Some(&annotation.id)));
+            if !ext.is_empty() {
+                o.insert("external_references".into(), ext.into());
+            }
+            objects.push((tlp, Value::Object(o)));
+        }
+        for id in &out.refs {
+            if let Some((stix, _)) = self.id_of(id) {
+                add_ref(&mut report_refs, stix);
+            }
+        }
+        if report_refs.is_empty() {
+            // STIX requires at least one reference; an article that names
+            // nothing is at least about its publisher's reporting.
+            report_refs.push(self.publisher.clone());
+        }
+        let mut o = self.common("report", report_id, &created, article.tlp);
+        o.insert("name".into(), article.title.clone().into());
+        if let Some(summary) = &article.summary {
+            o.insert("description".into(), summary.clone().into());
+        }
+        o.insert("published".into(), created.clone().into());
+        o.insert("report_types".into(), json!(["threat-report"]));
+        o.insert("object_refs".into(), json!(report_refs));
+        if !article.tags.is_empty() {
+            o.insert("labels".into(), json!(article.tags));
+        }
+        let mut ext = Vec::new();
+        if let Some(url) = &article.url {
+            let mut details: Vec<String> = Vec::new();
+            if let Some(author) = &article.author {
+                details.push(format!("by {author}"));
+            }
+            if let Some(r) = article.reliability {
+                details.push(format!("source reliability {r}"));
+            }
+            let mut r = Map::new();
+            let name = article.source.as_deref().unwrap_or("original article");
+            r.insert("source_name".into(), name.into());
+            r.insert("url".into(), url.as_str().into());
+            if !details.is_empty() {
+                r.insert("description".into(), details.join("; ").into());
+            }
+            ext.push(Value::Object(r));
+        }
+        ext.extend(self.page(ItemRef::Article(ai), None));
+        if !ext.is_empty() {
+            o.insert("external_references".into(), ext.into());
+        }
+        let mut all = vec![(article.tlp, Value::Object(o))];
+        all.append(&mut objects);
+        all
+    }
+
+    fn incident(&self, i: usize) -> Object {
+        let incident = &self.d.incidents[i];
+        let item = ItemRef::Incident(i);
+        let created = timestamp(&incident.date);
+        let mut o = self.common("incident", self.item_id(item), &created, incident.tlp);
+        o.insert("name".into(), incident.title.clone().into());
+        let mut description = match &incident.end {
+            Some(end) => format!("{} to {}.", incident.date.display(), end.display()),
+            None => format!("{}.", incident.date.display()),
+        };
+        let summary = plain_text(&self.p.incident_summaries[i]);
+        if !summary.is_empty() {
+            description.push_str("\n\n");
+            description.push_str(&summary);
+        }
+        if let Some(losses) = &incident.losses {
+            description.push_str(&format!("\n\nLosses: {losses}"));
+        }
+        o.insert("description".into(), description.into());
+        let mut labels = vec![json!(incident.kind)];
+        labels.extend(incident.tags.iter().map(|t| json!(t)));
+        o.insert("labels".into(), labels.into());
+        self.finish(o, item, &incident.sources, incident.tlp)
+    }
+
+    fn entity(&self, e: usize) -> Object {
+        let entity = &self.d.entities[e];
+        let item = ItemRef::Entity(e);
+        let stix_type = entity_type(entity.kind);
+        let created = self.entity_created(e);
+        let mut o = self.common(stix_type, self.item_id(item), &created, entity.tlp);
+        o.insert("name".into(), entity.name.clone().into());
+        let mut description = plain_text(&self.p.entity_summaries[e]);
+        match entity.kind {
+            EntityKind::Actor => {}
+            EntityKind::Malware => {
+                o.insert("is_family".into(), true.into());
+            }
+            kind => {
+                let class = match kind {
+                    EntityKind::Person => "individual",
+                    EntityKind::Organisation | EntityKind::Country => "organization",
+                    _ => "unknown",
+                };
+                o.insert("identity_class".into(), class.into());
+                if kind == EntityKind::Country {
+                    o.insert("sectors".into(), json!(["government-national"]));
+                }
+                // `identity` has no `aliases` property: say them in words.
+                if !entity.aliases.is_empty() {
+                    let aka = format!("Also known as: {}.", entity.aliases.join(", "));
+                    description = if description.is_empty() {
+                        aka
+                    } else {
+                        format!("{description}\n\n{aka}")
+                    };
+                }
+            }
+        }
+        if stix_type != "identity" && !entity.aliases.is_empty() {
+            o.insert("aliases".into(), json!(entity.aliases));
+        }
+        if !description.is_empty() {
+            o.insert("description".into(), description.into());
+        }
+        self.finish(o, item, &entity.sources, entity.tlp)
+    }
+
+    /// The earliest published incident or article that names the entity.
+    fn entity_created(&self, e: usize) -> String {
+        let b = &self.p.backlinks;
+        let incidents = b.entity_incidents[e]
+            .iter()
+            .map(|&i| self.d.incidents[i].date.sort_key());
+        let articles = b.entity_articles[e]
+            .iter()
+            .map(|&a| self.d.articles[a].published.sort_key());
+        incidents
+            .chain(articles)
+            .min()
+            .map_or(self.epoch.clone(), day_start)
+    }
+
+    fn finish(
+        &self,
+        mut o: Map<String, Value>,
+        item: ItemRef,
+        sources: &[Source],
+        tlp: Tlp,
+    ) -> Object {
+        let mut ext: Vec<Value> = sources.iter().map(external_reference).collect();
+        ext.extend(self.page(item, None));
+        if !ext.is_empty() {
+            o.insert("external_references".into(), ext.into());
+        }
+        (tlp, Value::Object(o))
+    }
+
+    /// Relationships read from incidents: the incident `related-to` each of
+    /// its actors, targets and malware (STIX 2.1 defines no other
+    /// relationship from an `incident`), an intrusion-set `uses` the malware
+    /// and `targets` the identities, and the malware `targets` them too.
+    /// The same relationship from several incidents is one object, dated and
+    /// marked by the earliest and least restricted of them.
+    fn relationships(&self) -> Vec<Object> {
+        let d = self.d;
+        let mut found: Vec<Link> = Vec::new();
+        let mut index: FxHashMap<(&str, ItemRef, ItemRef), usize> = FxHashMap::default();
+        for (ii, incident) in d.incidents.iter().enumerate() {
+            if !d.is_included(ItemRef::Incident(ii)) {
+                continue;
+            }
+            let resolve = |ids: &[crate::yaml::Spanned<String>]| -> Vec<(String, usize)> {
+                ids.iter()
+                    .filter_map(|id| match d.lookup(&id.value) {
+                        Lookup::Included(ItemRef::Entity(e)) => Some((id.value.clone(), e)),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            let actors = resolve(&incident.actors);
+            let targets = resolve(&incident.targets);
+            let malware = resolve(&incident.malware);
+            let kind = |e: usize| entity_type(d.entities[e].kind);
+            let tlp = |e: usize| d.entities[e].tlp;
+            let mut pairs: Vec<(&str, ItemRef, ItemRef)> = Vec::new();
+            for (_, e) in actors.iter().chain(&targets).chain(&malware) {
+                pairs.push(("related-to", ItemRef::Incident(ii), ItemRef::Entity(*e)));
+            }
+            for (_, a) in actors.iter().filter(|(_, a)| kind(*a) == "intrusion-set") {
+                for (_, m) in malware.iter().filter(|(_, m)| kind(*m) == "malware") {
+                    pairs.push(("uses", ItemRef::Entity(*a), ItemRef::Entity(*m)));
+                }
+            }
+            for (_, s) in actors
+                .iter()
+                .filter(|(_, a)| kind(*a) == "intrusion-set")
+                .chain(malware.iter().filter(|(_, m)| kind(*m) == "malware"))
+            {
+                for (_, t) in targets.iter().filter(|(_, t)| kind(*t) == "identity") {
+                    pairs.push(("targets", ItemRef::Entity(*s), ItemRef::Entity(*t)));
+                }
+            }
+            for (rel, source, target) in pairs {
+                let level = [source, target]
+                    .iter()
+                    .filter_map(|item| match item {
+                        ItemRef::Entity(e) => Some(tlp(*e)),
+                        _ => None,
+                    })
+                    .fold(incident.tlp, Tlp::max);
+                let date = incident.date.sort_key();
+                match index.get(&(rel, source, target)) {
+                    Some(&at) => {
+                        let link = &mut found[at];
+                        link.date = link.date.min(date);
+                        link.tlp = link.tlp.min(level);
+                    }
+                    None => {
+                        index.insert((rel, source, target), found.len());
+                        found.push(Link {
+                            rel,
+                            source: self.item_id(source),
+                            target: self.item_id(target),
+                            date,
+                            tlp: level,
+                        });
+                    }
+                }
+            }
+        }
+        found
+            .into_iter()
+            .map(|link| {
+                let Link {
+                    rel,
+                    source,
+                    target,
+                    date,
+                    tlp,
+                } = link;
+                let created = day_start(date);
+                let name = format!("{rel}/{source}/{target}");
+                let mut o = self.common(
+                    "relationship",
+                    stix_id("relationship", &name),
+                    &created,
+                    tlp,
+                );
+                o.insert("relationship_type".into(), rel.into());
+                o.insert("source_ref".into(), source.into());
+                o.insert("target_ref".into(), target.into());
+                (tlp, Value::Object(o))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_uuid_v5_of_type_and_dossier_id() {
+        let id = stix_id("incident", "wannacry-2017");
+        assert!(id.starts_with("incident--"));
+        let uuid = Uuid::parse_str(&id["incident--".len()..]).unwrap();
+        assert_eq!(uuid.get_version_num(), 5);
+        assert_eq!(id, stix_id("incident", "wannacry-2017"));
+        assert_ne!(id, stix_id("report", "wannacry-2017"));
+    }
+
+    #[test]
+    fn timestamps_have_milliseconds_at_the_start_of_the_period() {
+        let t = |s| timestamp(&PartialDate::parse(s).unwrap());
+        assert_eq!(t("2019-08-05"), "2019-08-05T00:00:00.000Z");
+        assert_eq!(t("2019-08"), "2019-08-01T00:00:00.000Z");
+        assert_eq!(t("2019"), "2019-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn markings_are_the_official_tlp_2_objects_in_level_order() {
+        for (i, (tlp, _)) in TLP_MARKINGS.iter().enumerate() {
+            assert_eq!(*tlp as usize, i);
+        }
+        let amber = marking_definition(Tlp::AmberStrict, marking_id(Tlp::AmberStrict));
+        assert_eq!(amber["name"], "TLP:AMBER+STRICT");
+        assert_eq!(
+            amber["extensions"][TLP_EXTENSION]["tlp_2_0"],
+            "amber+strict"
+        );
+    }
+
+    #[test]
+    fn plain_text_keeps_blocks_and_drops_tags() {
+        let html = "<p>One <em>two</em>\nthree &amp; four</p>\n<ul><li>five</li></ul>";
+        assert_eq!(plain_text(html), "One two three & four\n\nfive");
+    }
+}
