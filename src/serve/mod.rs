@@ -15,7 +15,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tokio::sync::broadcast;
@@ -23,6 +23,9 @@ use tokio::sync::broadcast;
 use crate::output::MemorySink;
 use crate::report::Reporter;
 use crate::session::{Change, Failure, Overrides, Session};
+
+/// How long the saves must pause before the exports are refreshed.
+const EXPORTS_AFTER: Duration = Duration::from_millis(1000);
 
 /// How `serve` was asked to run.
 pub(crate) struct Options {
@@ -132,9 +135,15 @@ fn rebuild_loop(
 ) {
     let mut exports_stale = true;
     loop {
-        // Exports are not needed for the reload: write them once the
-        // saves have paused, so they never delay the next rebuild.
-        let mut batch = match changes.recv_timeout(std::time::Duration::from_millis(60)) {
+        // Exports are not needed for the reload, and on a large dossier
+        // take longer than a rebuild: write them once the saves have paused
+        // for a second, so they do not delay the next reload.
+        let wait = if exports_stale {
+            EXPORTS_AFTER
+        } else {
+            Duration::from_secs(3600)
+        };
+        let mut batch = match changes.recv_timeout(wait) {
             Ok(batch) => batch,
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if exports_stale {

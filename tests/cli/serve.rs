@@ -158,6 +158,8 @@ fn a_busy_port_is_a_clear_error() {
 }
 
 /// Fetches every file a fresh build writes from the server and compares.
+/// The exports are refreshed a second after the last change, so each file
+/// gets a few seconds to match.
 fn assert_serves_a_fresh_build(server: &Server, root: &Path) {
     let out = tempfile::tempdir().unwrap();
     let public = out.path().join("public");
@@ -167,14 +169,20 @@ fn assert_serves_a_fresh_build(server: &Server, root: &Path) {
         if path == ".dossier-build" || path.ends_with('/') {
             continue;
         }
-        let (status, served) = server.request("GET", &format!("/{path}"));
-        assert_eq!(status, 200, "{path}");
         let expected = String::from_utf8_lossy(bytes);
-        let served = String::from_utf8_lossy(&served);
-        assert!(
-            strip_script(&served) == expected,
-            "{path} differs from a fresh build"
-        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (status, served) = server.request("GET", &format!("/{path}"));
+            let served = String::from_utf8_lossy(&served);
+            if status == 200 && strip_script(&served) == expected {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{path} differs from a fresh build (status {status})"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 }
 
