@@ -26,6 +26,9 @@ struct Cli {
 enum Command {
     /// Validate everything and render the site into the output folder
     Build(BuildArgs),
+    /// Validate everything and check that every internal link, asset and
+    /// #fragment of the rendered site resolves; writes nothing
+    Check(CheckArgs),
     /// Build, serve the site locally and rebuild and reload on every change
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
@@ -77,6 +80,22 @@ struct BuildArgs {
     drafts: bool,
 }
 
+#[derive(Args)]
+struct CheckArgs {
+    /// The dossier folder (holding `content/`)
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Check the site as published under this URL (default: `base_url` of dossier.yaml)
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Check the site as published at this TLP level (default: `publish_tlp`)
+    #[arg(long, value_parser = parse_tlp)]
+    tlp: Option<Tlp>,
+    /// Include articles marked `draft: true`
+    #[arg(long)]
+    drafts: bool,
+}
+
 fn parse_tlp(text: &str) -> Result<Tlp, String> {
     Tlp::parse(text).ok_or_else(|| {
         format!("`{text}` is not a TLP level; use clear, green, amber, amber+strict or red")
@@ -101,6 +120,15 @@ pub(crate) fn run() -> u8 {
                 }),
             };
             cmd::build::run(&args.root, overrides, &reporter)
+        }
+        Command::Check(args) => {
+            let overrides = Overrides {
+                base_url: args.base_url,
+                tlp: args.tlp,
+                drafts: args.drafts,
+                output: None,
+            };
+            cmd::check::run(&args.root, overrides, &reporter)
         }
         #[cfg(feature = "serve")]
         Command::Serve(args) => {

@@ -137,6 +137,11 @@ impl Session {
         &self.root
     }
 
+    /// The last state that loaded without errors.
+    pub(crate) fn current(&self) -> Option<&Current> {
+        self.current.as_ref()
+    }
+
     /// The path the site lives under, once the dossier has loaded.
     pub(crate) fn base_path(&self) -> String {
         self.current

@@ -2,3 +2,4 @@
 //! library and an exit code.
 
 pub(crate) mod build;
+pub(crate) mod check;
