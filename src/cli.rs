@@ -29,6 +29,8 @@ enum Command {
     /// Validate everything and check that every internal link, asset and
     /// #fragment of the rendered site resolves; writes nothing
     Check(CheckArgs),
+    /// Write a small starter dossier into DIR (default: the current folder)
+    Init(InitArgs),
     /// Build, serve the site locally and rebuild and reload on every change
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
@@ -96,6 +98,13 @@ struct CheckArgs {
     drafts: bool,
 }
 
+#[derive(Args)]
+struct InitArgs {
+    /// The folder to create the dossier in; must be empty or missing
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+}
+
 fn parse_tlp(text: &str) -> Result<Tlp, String> {
     Tlp::parse(text).ok_or_else(|| {
         format!("`{text}` is not a TLP level; use clear, green, amber, amber+strict or red")
@@ -130,6 +139,7 @@ pub(crate) fn run() -> u8 {
             };
             cmd::check::run(&args.root, overrides, &reporter)
         }
+        Command::Init(args) => cmd::init::run(&args.dir, &reporter),
         #[cfg(feature = "serve")]
         Command::Serve(args) => {
             let overrides = Overrides {

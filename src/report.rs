@@ -66,6 +66,17 @@ impl Reporter {
         1
     }
 
+    /// Prints an operational error with its causes; returns the exit code (1).
+    pub(crate) fn error(&self, e: &anyhow::Error) -> u8 {
+        let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
+        eprintln!(
+            "{}: {}",
+            self.red("error"),
+            dedupe(&chain).join("\ncaused by: ")
+        );
+        1
+    }
+
     pub(crate) fn summary(&self, line: &str) {
         println!("{line}");
     }

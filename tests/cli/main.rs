@@ -9,6 +9,7 @@ mod browser;
 mod build;
 mod check;
 mod errors;
+mod init;
 mod live;
 mod safety;
 mod serve;
