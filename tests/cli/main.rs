@@ -8,6 +8,7 @@
 mod browser;
 mod build;
 mod check;
+mod crawl;
 mod errors;
 mod init;
 mod live;
