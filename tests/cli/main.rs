@@ -10,6 +10,7 @@ mod build;
 mod check;
 mod crawl;
 mod errors;
+mod html;
 mod init;
 mod live;
 mod safety;
