@@ -1,7 +1,8 @@
 //! Sub-path hosting for real: the example built for
 //! `https://example.org/team/nk/`, served under `/team/nk/` by a plain
 //! static file server (not `dossier serve`), and crawled over HTTP from the
-//! front page, following every internal link and asset of every page.
+//! front page, following every internal link and asset of every page; and
+//! what static hosts need besides (`.nojekyll`).
 
 use std::collections::{BTreeSet, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -244,4 +245,15 @@ fn the_test_server_maps_the_prefix_and_refuses_the_rest() {
     );
     assert_eq!(internal_path("/team/nk/", "https://other.org/"), None);
     assert_eq!(internal_path("/team/nk/", "mailto:x@example.org"), None);
+}
+
+#[test]
+fn build_writes_an_empty_nojekyll_for_github_pages() {
+    let root = example();
+    run(root.path(), &["build"]).assert_code(0);
+    let nojekyll = root.path().join("public/.nojekyll");
+    assert_eq!(std::fs::read(&nojekyll).expect("public/.nojekyll"), b"");
+    // A second build (replacing the first) writes it again.
+    run(root.path(), &["build"]).assert_code(0);
+    assert!(nojekyll.is_file());
 }
