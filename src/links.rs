@@ -704,4 +704,19 @@ mod tests {
         assert!(text.contains("in a template"), "{text}");
         assert!(text.contains("on pages `/`, `/timeline/`"), "{text}");
     }
+
+    proptest::proptest! {
+        /// User templates can hold anything: the scanner and resolver never panic.
+        #[test]
+        fn scanning_and_resolving_arbitrary_text_never_panics(text in "[<>=\"' a-zé“&#;%/.:?-]{0,80}") {
+            for found in scan(&text) {
+                if let Found::Link(href) = found {
+                    let r = Resolver { prefix: "/sub/", host: Some("example.org") };
+                    let _ = r.resolve("/sub/a/", &href);
+                }
+            }
+            let _ = decode_entities(&text);
+            let _ = percent_decode(&text);
+        }
+    }
 }

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use crate::diagnostic::Diagnostics;
 use crate::links;
 use crate::output::MemorySink;
 use crate::report::Reporter;
@@ -39,12 +40,13 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
             unreachable!("the session loaded above");
         };
         let sources: Vec<&links::SourcedLink> = current.prepared.sourced_links().collect();
-        let diagnostics = links::diagnostics(&report.problems, &sources, &base);
+        let mut diagnostics = Diagnostics(links::diagnostics(&report.problems, &sources, &base));
+        diagnostics.sort();
         let n = report.problems.len();
         let pages: std::collections::HashSet<&str> =
             report.problems.iter().map(|p| p.page.as_str()).collect();
         return reporter.problems(
-            &diagnostics,
+            &diagnostics.0,
             &format!(
                 "check failed: {n} broken link{} on {} page{}",
                 plural(n),
