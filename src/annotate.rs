@@ -10,7 +10,8 @@ use std::sync::Arc;
 use crate::anchor::{AnchorError, Anchorer, RenderedText, Selector};
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::graph::{Dossier, Lookup, markdown_span};
-use crate::markdown::{self, BadRef, Block, Target};
+use crate::links::SourcedLink;
+use crate::markdown::{self, BadRef, Block, LinkRef, Target};
 use crate::marks::{self, Mark};
 use crate::model::{Annotation, Markdown};
 
@@ -26,6 +27,8 @@ pub(crate) struct ArticleOut {
     pub(crate) refs: Vec<String>,
     /// The visible text the anchors index into (byte ranges), for exports.
     pub(crate) text: String,
+    /// Every link of the body and the notes, with where it is written.
+    pub(crate) links: Vec<SourcedLink>,
 }
 
 #[derive(Debug)]
@@ -44,12 +47,14 @@ pub(crate) fn resolver(dossier: &Dossier) -> impl Fn(&str) -> Target + '_ {
     }
 }
 
-/// Renders a Markdown value of a YAML file, reporting unknown `@id`s.
-pub(crate) fn render_markdown_value(
+/// Renders a Markdown value of a YAML file, reporting unknown `@id`s and
+/// collecting its links with their place in the file.
+pub(crate) fn render_markdown_value_with_links(
     dossier: &Dossier,
     file: &Arc<SourceFile>,
     value: &Markdown,
     errors: &mut Vec<Diagnostic>,
+    links: &mut Vec<SourcedLink>,
 ) -> (String, Vec<String>) {
     let fragment =
         markdown::render_fragment(&value.text, dossier.config.unsafe_html, &resolver(dossier));
@@ -58,7 +63,27 @@ pub(crate) fn render_markdown_value(
         let span = span.start + 1..span.end;
         errors.push(unknown_ref(dossier, file, span, bad));
     }
+    // A YAML block scalar is indented: find the destination's text in the
+    // value's span rather than shifting offsets.
+    links.extend(fragment.links.iter().map(|link| SourcedLink {
+        href: link.href.clone(),
+        file: Arc::clone(file),
+        span: markdown_span(file, &value.span, &value.text[link.range.clone()]),
+    }));
     (fragment.html, fragment.refs)
+}
+
+/// Links of Markdown that starts at byte `start` of `file` (a body).
+pub(crate) fn sourced_links(
+    file: &Arc<SourceFile>,
+    start: usize,
+    links: &[LinkRef],
+) -> impl Iterator<Item = SourcedLink> {
+    links.iter().map(move |link| SourcedLink {
+        href: link.href.clone(),
+        file: Arc::clone(file),
+        span: start + link.range.start..start + link.range.end,
+    })
 }
 
 pub(crate) fn unknown_ref(
@@ -102,10 +127,13 @@ pub(crate) fn process_article(
         errors.push(unknown_ref(dossier, &article.file, span, bad));
     }
 
+    let mut links: Vec<SourcedLink> =
+        sourced_links(&article.file, article.body_start, &rendered.links).collect();
+
     let anchorer = Anchorer::new(&rendered.text);
     let mut anchors = Vec::with_capacity(article.annotations.len());
     let mut notes = Vec::with_capacity(article.annotations.len());
-    for annotation in article.annotations.iter() {
+    for (ni, annotation) in article.annotations.iter().enumerate() {
         let selector = Selector {
             quote: &annotation.quote.value,
             prefix: annotation.prefix.as_ref().map(|p| p.value.as_str()),
@@ -129,7 +157,16 @@ pub(crate) fn process_article(
         };
         anchors.push(anchor);
         let note = match (&annotation.note, &article.annotations_file) {
-            (Some(note), Some(file)) => render_markdown_value(dossier, file, note, errors).0,
+            (Some(note), Some(file)) => {
+                // The links of a withheld note are on no page.
+                let mut note_links = Vec::new();
+                let html =
+                    render_markdown_value_with_links(dossier, file, note, errors, &mut note_links);
+                if dossier.annotation_included(ai, ni) {
+                    links.extend(note_links);
+                }
+                html.0
+            }
             _ => String::new(),
         };
         notes.push(note);
@@ -142,6 +179,7 @@ pub(crate) fn process_article(
         notes,
         refs: rendered.refs,
         text: rendered.text.text,
+        links,
     }
 }
 

@@ -26,6 +26,11 @@ struct Cli {
 enum Command {
     /// Validate everything and render the site into the output folder
     Build(BuildArgs),
+    /// Validate everything and check that every internal link, asset and
+    /// #fragment of the rendered site resolves; writes nothing
+    Check(CheckArgs),
+    /// Write a small starter dossier into DIR (default: the current folder)
+    Init(InitArgs),
     /// Build, serve the site locally and rebuild and reload on every change
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
@@ -77,6 +82,29 @@ struct BuildArgs {
     drafts: bool,
 }
 
+#[derive(Args)]
+struct CheckArgs {
+    /// The dossier folder (holding `content/`)
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Check the site as published under this URL (default: `base_url` of dossier.yaml)
+    #[arg(long)]
+    base_url: Option<String>,
+    /// Check the site as published at this TLP level (default: `publish_tlp`)
+    #[arg(long, value_parser = parse_tlp)]
+    tlp: Option<Tlp>,
+    /// Include articles marked `draft: true`
+    #[arg(long)]
+    drafts: bool,
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// The folder to create the dossier in; must be empty or missing
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+}
+
 fn parse_tlp(text: &str) -> Result<Tlp, String> {
     Tlp::parse(text).ok_or_else(|| {
         format!("`{text}` is not a TLP level; use clear, green, amber, amber+strict or red")
@@ -102,6 +130,16 @@ pub(crate) fn run() -> u8 {
             };
             cmd::build::run(&args.root, overrides, &reporter)
         }
+        Command::Check(args) => {
+            let overrides = Overrides {
+                base_url: args.base_url,
+                tlp: args.tlp,
+                drafts: args.drafts,
+                output: None,
+            };
+            cmd::check::run(&args.root, overrides, &reporter)
+        }
+        Command::Init(args) => cmd::init::run(&args.dir, &reporter),
         #[cfg(feature = "serve")]
         Command::Serve(args) => {
             let overrides = Overrides {

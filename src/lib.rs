@@ -17,6 +17,7 @@ mod diagnostic;
 mod export;
 mod graph;
 mod highlight;
+mod links;
 mod load;
 mod markdown;
 mod marks;

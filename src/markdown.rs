@@ -30,6 +30,15 @@ pub(crate) struct BadRef {
     pub(crate) range: Range<usize>,
 }
 
+/// A link or image destination in the Markdown: the URL it became in the
+/// HTML and where it is written (the destination itself when it can be
+/// found, else the whole link), so a broken link can be traced to its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LinkRef {
+    pub(crate) href: String,
+    pub(crate) range: Range<usize>,
+}
+
 /// One top-level block of an article.
 #[derive(Debug)]
 pub(crate) struct Block {
@@ -48,6 +57,8 @@ pub(crate) struct Rendered {
     pub(crate) bad_refs: Vec<BadRef>,
     /// Ids of the items this Markdown links to, in order of appearance.
     pub(crate) refs: Vec<String>,
+    /// Every link and image destination that reached the HTML.
+    pub(crate) links: Vec<LinkRef>,
 }
 
 /// A small Markdown fragment (a note, a summary) rendered to HTML.
@@ -56,6 +67,7 @@ pub(crate) struct Fragment {
     pub(crate) html: String,
     pub(crate) bad_refs: Vec<BadRef>,
     pub(crate) refs: Vec<String>,
+    pub(crate) links: Vec<LinkRef>,
 }
 
 const BLOCK_SEPARATOR: &str = "<!--dossier:block-->";
@@ -119,6 +131,7 @@ pub(crate) fn render_article(
         text,
         bad_refs: converted.bad_refs,
         refs: converted.refs,
+        links: converted.links,
     }
 }
 
@@ -135,6 +148,7 @@ pub(crate) fn render_fragment(
         html,
         bad_refs: converted.bad_refs,
         refs: converted.refs,
+        links: converted.links,
     }
 }
 
@@ -144,6 +158,7 @@ struct Converted<'a> {
     block_sources: Vec<Range<usize>>,
     bad_refs: Vec<BadRef>,
     refs: Vec<String>,
+    links: Vec<LinkRef>,
 }
 
 /// Parses and rewrites the event stream: cross-references, code blocks,
@@ -154,14 +169,19 @@ fn convert<'a>(
     resolve: &dyn Fn(&str) -> Target,
     reserved_ids: &[&str],
 ) -> Converted<'a> {
-    let parsed: Vec<(Event<'a>, Range<usize>)> = Parser::new_ext(source, parser_options())
-        .into_offset_iter()
-        .collect();
+    let mut iter = Parser::new_ext(source, parser_options()).into_offset_iter();
+    let parsed: Vec<(Event<'a>, Range<usize>)> = iter.by_ref().collect();
+    let definitions = iter.reference_definitions();
     let mut out = Converted {
         events: Vec::with_capacity(parsed.len()),
         block_sources: Vec::new(),
         bad_refs: Vec::new(),
         refs: Vec::new(),
+        links: Vec::new(),
+    };
+    let link_ref = |href: String, raw: &str, label: &str, range: &Range<usize>| {
+        let range = destination_range(source, raw, label, range, definitions);
+        LinkRef { href, range }
     };
     let mut heading_ids: HashMap<String, usize> =
         reserved_ids.iter().map(|id| (id.to_string(), 1)).collect();
@@ -188,6 +208,11 @@ fn convert<'a>(
                             Some(f) => format!("{url}#{f}"),
                             None => url,
                         };
+                        let Event::Start(Tag::Link { id: label, .. }) = event else {
+                            unreachable!("matched a link start above")
+                        };
+                        out.links
+                            .push(link_ref(href.clone(), dest_url, label, range));
                         let Event::Start(Tag::Link {
                             link_type,
                             title,
@@ -215,8 +240,13 @@ fn convert<'a>(
                     }
                 }
             }
-            Event::Start(Tag::Link { .. }) => {
-                dropped_links.push(false);
+            Event::Start(Tag::Link { dest_url, id, .. })
+            | Event::Start(Tag::Image { dest_url, id, .. }) => {
+                if matches!(event, Event::Start(Tag::Link { .. })) {
+                    dropped_links.push(false);
+                }
+                out.links
+                    .push(link_ref(dest_url.to_string(), dest_url, id, range));
                 out.events.push(event.clone());
             }
             Event::End(TagEnd::Link) => {
@@ -280,6 +310,29 @@ fn convert<'a>(
         i += 1;
     }
     out
+}
+
+/// Where the destination `raw` of the link at `link` is written: inside
+/// the link itself, or in the reference definition `label` names; the whole
+/// link when neither holds it verbatim (escapes, entities).
+fn destination_range(
+    source: &str,
+    raw: &str,
+    label: &str,
+    link: &Range<usize>,
+    definitions: &pulldown_cmark::RefDefs<'_>,
+) -> Range<usize> {
+    let within = |range: &Range<usize>| {
+        let text = source.get(range.clone())?;
+        let at = text.rfind(raw).filter(|_| !raw.is_empty())?;
+        Some(range.start + at..range.start + at + raw.len())
+    };
+    within(link)
+        .or_else(|| {
+            let definition = definitions.get(label)?;
+            within(&definition.span)
+        })
+        .unwrap_or_else(|| link.clone())
 }
 
 /// `id#fragment` into its parts.
@@ -353,6 +406,28 @@ mod tests {
         assert_eq!(f.bad_refs.len(), 1);
         assert_eq!(f.bad_refs[0].id, "missing");
         assert_eq!(&md[f.bad_refs[0].range.clone()], "[x](@missing)");
+    }
+
+    #[test]
+    fn every_link_destination_keeps_its_source_range() {
+        let md = "A [ref](@known#a9), [web](/x/ \"t\"), ![img](pic.png),\n[by label][l] and [gone](@missing).\n\n[l]: /y/#z\n";
+        let f = render_fragment(md, false, &resolve);
+        let links: Vec<(&str, &str)> = f
+            .links
+            .iter()
+            .map(|l| (l.href.as_str(), &md[l.range.clone()]))
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("/incidents/known/#a9", "@known#a9"),
+                ("/x/", "/x/"),
+                ("pic.png", "pic.png"),
+                ("/y/#z", "/y/#z"),
+            ]
+        );
+        let article = render_article("Text [a](/a/).\n", false, &resolve, &[]);
+        assert_eq!(article.links[0].range, 9..12);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::annotate::{self, ArticleOut};
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::graph::{Backlinks, Dossier};
+use crate::links::SourcedLink;
 use crate::model::Markdown;
 
 /// Everything Markdown-derived, for one version of the dossier.
@@ -24,6 +25,19 @@ pub(crate) struct Prepared {
     pub(crate) entity_summaries: Vec<Arc<str>>,
     pub(crate) intro_html: Arc<str>,
     pub(crate) backlinks: Backlinks,
+    /// Links written in summaries and the front page, with their place
+    /// (articles keep theirs in [`ArticleOut::links`]).
+    pub(crate) links: Vec<Arc<[SourcedLink]>>,
+}
+
+impl Prepared {
+    /// Every link written in Markdown that reached a page, with its place.
+    pub(crate) fn sourced_links(&self) -> impl Iterator<Item = &SourcedLink> {
+        self.articles
+            .iter()
+            .flat_map(|a| a.links.iter())
+            .chain(self.links.iter().flat_map(|l| l.iter()))
+    }
 }
 
 /// Results of earlier runs, keyed by what they were computed from.
@@ -38,6 +52,7 @@ struct Cached<T> {
     key: u64,
     value: T,
     errors: Vec<Diagnostic>,
+    links: Arc<[SourcedLink]>,
 }
 
 fn key(link_epoch: u64, files: &[Option<&Arc<SourceFile>>]) -> u64 {
@@ -73,6 +88,7 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
                 key: article_keys[ai],
                 value: Arc::new(out),
                 errors,
+                links: Arc::new([]),
             };
             (ai, cached)
         })
@@ -101,14 +117,25 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
         .filter(|(name, key, ..)| cache.summaries.get(name).is_none_or(|c| c.key != *key))
         .map(|(name, key, file, md)| {
             let mut errors = Vec::new();
+            let mut links = Vec::new();
             let html = md
                 .as_ref()
-                .map(|m| annotate::render_markdown_value(dossier, file, m, &mut errors).0)
+                .map(|m| {
+                    annotate::render_markdown_value_with_links(
+                        dossier,
+                        file,
+                        m,
+                        &mut errors,
+                        &mut links,
+                    )
+                    .0
+                })
                 .unwrap_or_default();
             let cached = Cached {
                 key: *key,
                 value: Arc::from(html),
                 errors,
+                links: Arc::from(links),
             };
             (name.clone(), cached)
         })
@@ -137,15 +164,20 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
         articles.push(Arc::clone(&cached.value));
     }
     let mut summaries_html = Vec::with_capacity(summaries.len());
+    let mut links = Vec::with_capacity(summaries.len() + 1);
     for (name, ..) in &summaries {
         let cached = &cache.summaries[name];
         errors.extend(cached.errors.iter().cloned());
         summaries_html.push(Arc::clone(&cached.value));
+        if !cached.links.is_empty() {
+            links.push(Arc::clone(&cached.links));
+        }
     }
     let entity_summaries = summaries_html.split_off(dossier.incidents.len());
     let incident_summaries = summaries_html;
     errors.extend(intro.errors.iter().cloned());
     let intro_html = Arc::clone(&intro.value);
+    links.push(Arc::clone(&intro.links));
     cache.intro = Some(intro);
 
     timer.lap("  collect");
@@ -158,6 +190,7 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
         entity_summaries,
         intro_html,
         backlinks,
+        links,
     };
     (prepared, errors)
 }
@@ -172,6 +205,7 @@ fn prepare_intro(
         return cached;
     }
     let mut errors = Vec::new();
+    let mut links = Vec::new();
     let html = match &dossier.index {
         Some(page) => {
             let rendered = crate::markdown::render_fragment(
@@ -183,6 +217,11 @@ fn prepare_intro(
                 let span = page.body_start + bad.range.start..page.body_start + bad.range.end;
                 errors.push(annotate::unknown_ref(dossier, &page.file, span, bad));
             }
+            links.extend(annotate::sourced_links(
+                &page.file,
+                page.body_start,
+                &rendered.links,
+            ));
             rendered.html
         }
         None => String::new(),
@@ -191,5 +230,6 @@ fn prepare_intro(
         key,
         value: Arc::from(html),
         errors,
+        links: Arc::from(links),
     }
 }

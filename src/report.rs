@@ -51,6 +51,32 @@ impl Reporter {
         1
     }
 
+    /// Prints problems found after a successful build (broken links), then
+    /// `closing`; returns the exit code (1).
+    pub(crate) fn problems(
+        &self,
+        diagnostics: &[crate::diagnostic::Diagnostic],
+        closing: &str,
+    ) -> u8 {
+        let mut err = std::io::stderr().lock();
+        for d in diagnostics {
+            let _ = writeln!(err, "{}\n", d.render(self.color));
+        }
+        let _ = writeln!(err, "{}: {closing}", self.red("error"));
+        1
+    }
+
+    /// Prints an operational error with its causes; returns the exit code (1).
+    pub(crate) fn error(&self, e: &anyhow::Error) -> u8 {
+        let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
+        eprintln!(
+            "{}: {}",
+            self.red("error"),
+            dedupe(&chain).join("\ncaused by: ")
+        );
+        1
+    }
+
     pub(crate) fn summary(&self, line: &str) {
         println!("{line}");
     }

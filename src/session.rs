@@ -138,6 +138,11 @@ impl Session {
         &self.root
     }
 
+    /// The last state that loaded without errors.
+    pub(crate) fn current(&self) -> Option<&Current> {
+        self.current.as_ref()
+    }
+
     /// The path the site lives under, once the dossier has loaded.
     #[cfg_attr(not(feature = "serve"), allow(dead_code))]
     pub(crate) fn base_path(&self) -> String {

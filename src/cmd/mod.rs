@@ -2,3 +2,5 @@
 //! library and an exit code.
 
 pub(crate) mod build;
+pub(crate) mod check;
+pub(crate) mod init;

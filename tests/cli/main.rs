@@ -7,8 +7,12 @@
 
 mod browser;
 mod build;
+mod check;
+mod crawl;
 mod errors;
 mod exports;
+mod html;
+mod init;
 mod live;
 mod safety;
 mod serve;

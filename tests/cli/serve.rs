@@ -166,7 +166,7 @@ fn assert_serves_a_fresh_build(server: &Server, root: &Path) {
     run(root, &["build", "--output", public.to_str().unwrap()]).assert_code(0);
     let built = snapshot(&public);
     for (path, bytes) in &built {
-        if path == ".dossier-build" || path.ends_with('/') {
+        if path == ".dossier-build" || path == ".nojekyll" || path.ends_with('/') {
             continue;
         }
         let expected = String::from_utf8_lossy(bytes);

@@ -1,0 +1,722 @@
+//! Checking that every internal link, asset and `#fragment` of a rendered
+//! site resolves, for `dossier check`.
+//!
+//! It reads the site as written, not the model it came from: a link typed
+//! in Markdown, one a user's template builds, and one of ours are all just
+//! `href`s in HTML, and the HTML is what visitors follow. A small scanner
+//! reads attributes instead of a full HTML parser, because our own output is
+//! well-formed and a user's template only has to be tag-shaped; it never
+//! panics on anything else. Broken links are traced back to the Markdown
+//! they were written in where there is one (see [`SourcedLink`]).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::config::BaseUrl;
+use crate::diagnostic::{Diagnostic, SourceFile, did_you_mean};
+
+/// A link destination written in Markdown, with the URL it became.
+#[derive(Debug, Clone)]
+pub(crate) struct SourcedLink {
+    pub(crate) href: String,
+    pub(crate) file: Arc<SourceFile>,
+    pub(crate) span: Range<usize>,
+}
+
+/// What the check found.
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    /// HTML pages read.
+    pub(crate) pages: usize,
+    /// Internal links and assets checked (each occurrence).
+    pub(crate) links: usize,
+    pub(crate) problems: Vec<Problem>,
+}
+
+/// One broken link on one page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Problem {
+    /// The page's URL path (`/sub/articles/x/`).
+    pub(crate) page: String,
+    /// The attribute value as written (entities decoded).
+    pub(crate) href: String,
+    pub(crate) kind: ProblemKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ProblemKind {
+    /// No file at this URL path.
+    MissingFile { url: String },
+    /// The page exists but has no element with this id; `closest` is an
+    /// id of that page that looks like a typo of it.
+    MissingFragment {
+        url: String,
+        fragment: String,
+        closest: Option<String>,
+    },
+    /// An internal URL outside the site's base path.
+    OutsideBase { url: String },
+}
+
+impl ProblemKind {
+    fn describe(&self, base: &str) -> String {
+        match self {
+            ProblemKind::MissingFile { url } => format!("the site has nothing at `{url}`"),
+            ProblemKind::MissingFragment { url, fragment, .. } => {
+                format!("no element with id=\"{fragment}\" on `{url}`")
+            }
+            ProblemKind::OutsideBase { url } => {
+                format!("`{url}` is outside the site's base path `{base}`")
+            }
+        }
+    }
+}
+
+/// Where a link found on a page points.
+#[derive(Debug, PartialEq, Eq)]
+enum Resolved {
+    /// Another site, or a scheme we do not follow (`mailto:`).
+    External,
+    /// A site path (`articles/x/index.html`, percent-decoded) and fragment.
+    Internal {
+        url: String,
+        path: String,
+        fragment: Option<String>,
+    },
+    Outside(String),
+}
+
+/// The site's path prefix and host, to tell internal links apart.
+struct Resolver<'a> {
+    prefix: &'a str,
+    host: Option<&'a str>,
+}
+
+impl Resolver<'_> {
+    /// Resolves `href` found on the page at URL path `page_url`.
+    fn resolve(&self, page_url: &str, href: &str) -> Resolved {
+        let href = href.trim();
+        if href.is_empty() {
+            return Resolved::External;
+        }
+        let (rest, fragment) = match href.split_once('#') {
+            Some((rest, fragment)) => (rest, Some(percent_decode(fragment))),
+            None => (href, None),
+        };
+        let rest = rest.split_once('?').map_or(rest, |(r, _)| r);
+        let absolute = if let Some(after) = rest.strip_prefix("//") {
+            match self.same_host(after) {
+                Some(path) => path,
+                None => return Resolved::External,
+            }
+        } else if let Some((scheme, after)) = rest.split_once(':').filter(|(s, _)| is_scheme(s)) {
+            let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+            match after.strip_prefix("//").filter(|_| web) {
+                Some(after) => match self.same_host(after) {
+                    Some(path) => path,
+                    None => return Resolved::External,
+                },
+                None => return Resolved::External,
+            }
+        } else if rest.starts_with('/') {
+            rest.to_string()
+        } else if rest.is_empty() {
+            page_url.to_string()
+        } else {
+            let dir = &page_url[..page_url.rfind('/').map_or(0, |i| i + 1)];
+            format!("{dir}{rest}")
+        };
+        let url = normalize_path(&absolute);
+        let decoded = percent_decode(&url);
+        let Some(inside) = decoded.strip_prefix(self.prefix) else {
+            return Resolved::Outside(url);
+        };
+        let path = if inside.is_empty() || inside.ends_with('/') {
+            format!("{inside}index.html")
+        } else {
+            inside.to_string()
+        };
+        Resolved::Internal {
+            url,
+            path,
+            fragment: fragment.filter(|f| !f.is_empty()),
+        }
+    }
+
+    /// The path of `host/path` when the host is the site's own.
+    fn same_host(&self, after_slashes: &str) -> Option<String> {
+        let end = after_slashes.find('/').unwrap_or(after_slashes.len());
+        let host = &after_slashes[..end];
+        let ours = self.host.is_some_and(|h| h.eq_ignore_ascii_case(host));
+        ours.then(|| match &after_slashes[end..] {
+            "" => "/".to_string(),
+            path => path.to_string(),
+        })
+    }
+}
+
+fn is_scheme(text: &str) -> bool {
+    text.starts_with(|c: char| c.is_ascii_alphabetic())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+}
+
+/// Removes `.` and `..` segments and doubled slashes of an absolute path.
+fn normalize_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    for segment in &segments {
+        match *segment {
+            "." | "" => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    let mut out = format!("/{}", parts.join("/"));
+    let last = segments.last().copied().unwrap_or("");
+    if matches!(last, "" | "." | "..") && !out.ends_with('/') {
+        out.push('/');
+    }
+    out
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An attribute of interest found in a document.
+#[derive(Debug, PartialEq, Eq)]
+enum Found {
+    /// A URL to follow (`href`, `src`, one `srcset` candidate, `<loc>`).
+    Link(String),
+    /// An `id`, or the `name` of an `<a>`: a fragment target.
+    Anchor(String),
+}
+
+/// Scans an HTML or XML document for links and fragment targets.
+fn scan(text: &str) -> Vec<Found> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(lt) = rest.find('<') {
+        rest = &rest[lt + 1..];
+        if let Some(comment) = rest.strip_prefix("!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
+        if let Some(cdata) = rest.strip_prefix("![CDATA[") {
+            rest = cdata.find("]]>").map_or("", |end| &cdata[end + 3..]);
+            continue;
+        }
+        let name_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ':'))
+            .unwrap_or(rest.len());
+        if name_len == 0 || !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let name = rest[..name_len].to_ascii_lowercase();
+        rest = &rest[name_len..];
+        rest = attributes(rest, &name, &mut found);
+        if name == "loc" {
+            let end = rest.find('<').unwrap_or(rest.len());
+            found.push(Found::Link(decode_entities(rest[..end].trim())));
+        }
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            let lower = rest.to_ascii_lowercase();
+            rest = lower.find(&close).map_or("", |end| &rest[end..]);
+        }
+    }
+    found
+}
+
+/// Reads the attributes of one tag up to its `>`; returns what follows.
+fn attributes<'a>(mut rest: &'a str, tag: &str, found: &mut Vec<Found>) -> &'a str {
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+        if rest.is_empty() {
+            return rest;
+        }
+        if let Some(after) = rest.strip_prefix('>') {
+            return after;
+        }
+        let name_len = rest
+            .find(|c: char| c.is_whitespace() || "=>/\"'".contains(c))
+            .unwrap_or(rest.len())
+            .max(1);
+        let name = rest[..name_len].to_ascii_lowercase();
+        rest = rest[name_len..].trim_start();
+        let mut value = None;
+        if let Some(after) = rest.strip_prefix('=') {
+            let after = after.trim_start();
+            let (text, next) = match after.chars().next() {
+                Some(q @ ('"' | '\'')) => match after[1..].find(q) {
+                    Some(end) => (&after[1..1 + end], &after[end + 2..]),
+                    None => (&after[1..], ""),
+                },
+                _ => {
+                    let end = after
+                        .find(|c: char| c.is_whitespace() || c == '>')
+                        .unwrap_or(after.len());
+                    (&after[..end], &after[end..])
+                }
+            };
+            value = Some(decode_entities(text));
+            rest = next;
+        }
+        let Some(value) = value else { continue };
+        match name.as_str() {
+            "href" | "src" | "xlink:href" | "poster" => found.push(Found::Link(value)),
+            "srcset" => found.extend(
+                value
+                    .split(',')
+                    .filter_map(|c| c.split_whitespace().next())
+                    .map(|url| Found::Link(url.to_string())),
+            ),
+            "id" => found.push(Found::Anchor(value)),
+            "name" if tag == "a" => found.push(Found::Anchor(value)),
+            _ => {}
+        }
+    }
+}
+
+/// Decodes the character references our templates and Markdown produce.
+fn decode_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
+            let name = &rest[1..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => name
+                    .strip_prefix("#x")
+                    .or_else(|| name.strip_prefix("#X"))
+                    .map(|h| u32::from_str_radix(h, 16))
+                    .or_else(|| name.strip_prefix('#').map(str::parse))
+                    .and_then(Result::ok)
+                    .and_then(char::from_u32),
+            };
+            c.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The URL path a site file is served at (`/sub/articles/x/`).
+fn url_of(prefix: &str, path: &str) -> String {
+    let path = path.strip_suffix("index.html").unwrap_or(path);
+    format!("{prefix}{path}")
+}
+
+/// Checks every link of the HTML and XML files of `files` (site path, bytes).
+pub(crate) fn check(files: &[(String, Vec<u8>)], base: &BaseUrl) -> Report {
+    let host = base
+        .permalink
+        .split_once("://")
+        .map(|(_, after)| after.split('/').next().unwrap_or(after));
+    let resolver = Resolver {
+        prefix: &base.path,
+        host,
+    };
+    let paths: HashSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    let documents: Vec<(&str, Vec<Found>)> = files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html") || p.ends_with(".xml") || p.ends_with(".svg"))
+        .map(|(p, bytes)| (p.as_str(), scan(&String::from_utf8_lossy(bytes))))
+        .collect();
+    let anchors: HashMap<&str, HashSet<&str>> = documents
+        .iter()
+        .map(|(path, found)| {
+            let ids = found
+                .iter()
+                .filter_map(|f| match f {
+                    Found::Anchor(id) => Some(id.as_str()),
+                    Found::Link(_) => None,
+                })
+                .collect();
+            (*path, ids)
+        })
+        .collect();
+    let mut report = Report::default();
+    for (path, found) in &documents {
+        if path.ends_with(".html") {
+            report.pages += 1;
+        }
+        let page_url = url_of(&base.path, path);
+        for href in found.iter().filter_map(|f| match f {
+            Found::Link(href) => Some(href),
+            Found::Anchor(_) => None,
+        }) {
+            let kind = match resolver.resolve(&page_url, href) {
+                Resolved::External => continue,
+                Resolved::Outside(url) => Some(ProblemKind::OutsideBase { url }),
+                Resolved::Internal {
+                    url,
+                    path: target,
+                    fragment,
+                } => {
+                    let target = if paths.contains(target.as_str()) {
+                        Some(target)
+                    } else {
+                        // `/entities` for `/entities/`: static hosts redirect.
+                        let index = format!("{target}/index.html");
+                        paths.contains(index.as_str()).then_some(index)
+                    };
+                    match (target, fragment) {
+                        (None, _) => Some(ProblemKind::MissingFile { url }),
+                        (Some(target), Some(fragment)) if target.ends_with(".html") => {
+                            let ids = anchors.get(target.as_str());
+                            if ids.is_some_and(|ids| ids.contains(fragment.as_str())) {
+                                None
+                            } else {
+                                let closest = ids.and_then(|ids| {
+                                    did_you_mean(&fragment, ids.iter().copied()).map(str::to_string)
+                                });
+                                Some(ProblemKind::MissingFragment {
+                                    url,
+                                    fragment,
+                                    closest,
+                                })
+                            }
+                        }
+                        _ => None,
+                    }
+                }
+            };
+            report.links += 1;
+            if let Some(kind) = kind {
+                report.problems.push(Problem {
+                    page: page_url.clone(),
+                    href: href.clone(),
+                    kind,
+                });
+            }
+        }
+    }
+    report
+}
+
+/// Turns problems into diagnostics: one per broken link written in
+/// Markdown (at its source), one per broken link a template writes, each
+/// listing the pages it is on.
+pub(crate) fn diagnostics(
+    problems: &[Problem],
+    sources: &[&SourcedLink],
+    base: &BaseUrl,
+) -> Vec<Diagnostic> {
+    let mut by_href: HashMap<String, Vec<&SourcedLink>> = HashMap::new();
+    for link in sources {
+        by_href
+            .entry(percent_decode(&link.href))
+            .or_default()
+            .push(link);
+    }
+    // (href, kind) -> pages, in a stable order.
+    let mut grouped: BTreeMap<(&str, &ProblemKind), Vec<&str>> = BTreeMap::new();
+    for problem in problems {
+        let pages = grouped
+            .entry((problem.href.as_str(), &problem.kind))
+            .or_default();
+        if !pages.contains(&problem.page.as_str()) {
+            pages.push(&problem.page);
+        }
+    }
+    let mut out = Vec::new();
+    for ((href, kind), pages) in grouped {
+        let what = kind.describe(&base.path);
+        let on = on_pages(&pages);
+        let hint = match kind {
+            ProblemKind::MissingFragment {
+                closest: Some(id), ..
+            } => Some(format!("did you mean `#{id}`?")),
+            _ => None,
+        };
+        match by_href.get(&percent_decode(href)) {
+            Some(links) => {
+                let mut seen = HashSet::new();
+                for link in links {
+                    if !seen.insert((Arc::as_ptr(&link.file), link.span.start)) {
+                        continue;
+                    }
+                    let mut d = Diagnostic::at(
+                        &link.file,
+                        link.span.clone(),
+                        format!("broken link `{href}`"),
+                    )
+                    .label(what.clone())
+                    .help(on.clone());
+                    if let Some(hint) = &hint {
+                        d = d.help(hint.clone());
+                    }
+                    out.push(d);
+                }
+            }
+            None => {
+                let mut d =
+                    Diagnostic::general(format!("broken link `{href}` in a template: {what}"))
+                        .help(on)
+                        .help(
+                            "the link is not written in any Markdown: it comes from a template \
+                             (yours under `templates/`, or a built-in one) or from a static file",
+                        );
+                if let Some(hint) = hint {
+                    d = d.help(hint);
+                }
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+fn on_pages(pages: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    let mut list = pages
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if pages.len() > SHOWN {
+        list.push_str(&format!(" and {} more", pages.len() - SHOWN));
+    }
+    let plural = if pages.len() == 1 { "" } else { "s" };
+    format!("on page{plural} {list}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(url: &str) -> BaseUrl {
+        BaseUrl::parse(url).unwrap()
+    }
+
+    #[test]
+    fn links_resolve_against_the_page_prefix_and_host() {
+        let r = Resolver {
+            prefix: "/sub/",
+            host: Some("example.org"),
+        };
+        let page = "/sub/articles/x/";
+        let internal = |href: &str| match r.resolve(page, href) {
+            Resolved::Internal { path, fragment, .. } => (path, fragment),
+            other => panic!("{other:?}"),
+        };
+        let cases: [(&str, (&str, Option<&str>)); 6] = [
+            ("/sub/timeline/", ("timeline/index.html", None)),
+            ("#a1", ("articles/x/index.html", Some("a1"))),
+            ("../y/#n%2D1", ("articles/y/index.html", Some("n-1"))),
+            ("https://EXAMPLE.org/sub/style.css?v=1", ("style.css", None)),
+            ("//example.org/sub/", ("index.html", None)),
+            ("pic.png", ("articles/x/pic.png", None)),
+        ];
+        for (href, (path, fragment)) in cases {
+            let (p, f) = internal(href);
+            assert_eq!((p.as_str(), f.as_deref()), (path, fragment), "{href}");
+        }
+        for external in [
+            "https://example.com/x",
+            "mailto:desk@example.org",
+            "tel:+1",
+            "data:image/png;base64,xx",
+            "javascript:void(0)",
+            "",
+        ] {
+            assert_eq!(r.resolve(page, external), Resolved::External, "{external}");
+        }
+        for outside in [
+            "/timeline/",
+            "https://example.org/other/",
+            "../../../../etc/",
+        ] {
+            assert!(
+                matches!(r.resolve(page, outside), Resolved::Outside(_)),
+                "{outside}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_scanner_reads_attributes_of_any_shape() {
+        let html = r#"<!doctype html><!-- <a href="/commented/"> --><html><a
+            HREF='/a/?x=1&amp;y=2' id=top><img src=/p.png srcset="/s1.png 1x, /s2.png 2x"/>
+            <a name="old"></a><script>if (a<b) { x = '<a href="/no/">'; }</script>
+            <p id="x&#45;y" title="a > b">text < more</p><svg><a xlink:href="/svg/"/></svg><loc> /l/ </loc><a href"#;
+        let found = scan(html);
+        let expected = [
+            Found::Link("/a/?x=1&y=2".into()),
+            Found::Anchor("top".into()),
+            Found::Link("/p.png".into()),
+            Found::Link("/s1.png".into()),
+            Found::Link("/s2.png".into()),
+            Found::Anchor("old".into()),
+            Found::Anchor("x-y".into()),
+            Found::Link("/svg/".into()),
+            Found::Link("/l/".into()),
+        ];
+        assert_eq!(found, expected);
+        for junk in [
+            "<",
+            "<a",
+            "<a href=",
+            "<a href='",
+            "<<>>",
+            "<a =x>",
+            "&#xFFFFFFFF;<a id=&#9999999;>",
+        ] {
+            let _ = scan(junk);
+        }
+    }
+
+    #[test]
+    fn missing_files_fragments_and_prefixes_are_problems() {
+        let files: Vec<(String, Vec<u8>)> = [
+            (
+                "index.html",
+                r##"<link href="/sub/style.css"><a href="#main" id="main"></a><a href="#gone"></a>
+                <a href="/sub/a/#x"></a><a href="/sub/a/#y"></a><a href="/sub/entities"></a>
+                <a href="/sub/missing.css"></a><a href="/elsewhere/"></a><a href="https://other.org/"></a>"##,
+            ),
+            ("a/index.html", r#"<h2 id="x">X</h2>"#),
+            ("entities/index.html", ""),
+            ("style.css", ""),
+        ]
+        .into_iter()
+        .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
+        .collect();
+        let report = check(&files, &base("https://example.org/sub/"));
+        assert_eq!(report.pages, 3);
+        assert_eq!(report.links, 8);
+        let problems: Vec<(&str, &ProblemKind)> = report
+            .problems
+            .iter()
+            .map(|p| (p.href.as_str(), &p.kind))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                (
+                    "#gone",
+                    &ProblemKind::MissingFragment {
+                        url: "/sub/".into(),
+                        fragment: "gone".into(),
+                        closest: None,
+                    }
+                ),
+                (
+                    "/sub/a/#y",
+                    &ProblemKind::MissingFragment {
+                        url: "/sub/a/".into(),
+                        fragment: "y".into(),
+                        closest: Some("x".into()),
+                    }
+                ),
+                (
+                    "/sub/missing.css",
+                    &ProblemKind::MissingFile {
+                        url: "/sub/missing.css".into()
+                    }
+                ),
+                (
+                    "/elsewhere/",
+                    &ProblemKind::OutsideBase {
+                        url: "/elsewhere/".into()
+                    }
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn problems_from_markdown_point_at_their_source() {
+        let file = SourceFile::new("content/index.md", "See [x](@a#nope).\n");
+        let link = SourcedLink {
+            href: "/articles/a/#nope".into(),
+            file: Arc::clone(&file),
+            span: 8..15,
+        };
+        let problem = |page: &str, href: &str| Problem {
+            page: page.into(),
+            href: href.into(),
+            kind: ProblemKind::MissingFragment {
+                url: "/articles/a/".into(),
+                fragment: "nope".into(),
+                closest: Some("note".into()),
+            },
+        };
+        let problems = [
+            problem("/", "/articles/a/#nope"),
+            problem("/", "/articles/a/#other"),
+            problem("/timeline/", "/articles/a/#other"),
+        ];
+        let d = diagnostics(&problems, &[&link], &base("/"));
+        assert_eq!(d.len(), 2);
+        let text = d[0].render(false);
+        assert!(text.contains("broken link `/articles/a/#nope`"), "{text}");
+        assert_eq!(d[0].location().unwrap(), "content/index.md:1:9");
+        assert!(
+            text.contains("no element with id=\"nope\" on `/articles/a/`"),
+            "{text}"
+        );
+        assert!(text.contains("did you mean `#note`?"), "{text}");
+        let text = d[1].render(false);
+        assert!(text.contains("in a template"), "{text}");
+        assert!(text.contains("on pages `/`, `/timeline/`"), "{text}");
+    }
+
+    proptest::proptest! {
+        /// User templates can hold anything: the scanner and resolver never panic.
+        #[test]
+        fn scanning_and_resolving_arbitrary_text_never_panics(text in "[<>=\"' a-zé“&#;%/.:?-]{0,80}") {
+            for found in scan(&text) {
+                if let Found::Link(href) = found {
+                    let r = Resolver { prefix: "/sub/", host: Some("example.org") };
+                    let _ = r.resolve("/sub/a/", &href);
+                }
+            }
+            let _ = decode_entities(&text);
+            let _ = percent_decode(&text);
+        }
+    }
+}
