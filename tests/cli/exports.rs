@@ -8,20 +8,9 @@ use std::fs;
 use serde_json::{Value, json};
 
 use crate::support::{
-    SharedBuild, amber_build, default_build, example, example_annotations, normalize_quote, repo,
-    run, sub_build,
+    RESTRICTED, SharedBuild, amber_build, default_build, example, example_annotations,
+    normalize_quote, repo, run, sub_build,
 };
-
-/// Strings that only occur in the example's restricted (amber) items.
-const RESTRICTED: [&str; 7] = [
-    "COPPER WREN",
-    "copper-wren",
-    "OPAL HARBOUR",
-    "analyst-source-x",
-    "GREY LANTERN",
-    "grey-lantern",
-    "liaison",
-];
 
 fn json_file(build: &SharedBuild, name: &str) -> Value {
     let site = build.site();

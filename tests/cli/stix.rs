@@ -7,7 +7,7 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::support::{SharedBuild, amber_build, default_build, example, run};
+use crate::support::{RESTRICTED, SharedBuild, amber_build, default_build, example, run};
 
 const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
 const AMBER: &str = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
@@ -236,16 +236,7 @@ fn two_builds_write_identical_bytes() {
 #[test]
 fn the_default_bundle_holds_nothing_withheld() {
     let text = String::from_utf8(bundle_bytes(default_build())).unwrap();
-    for needle in [
-        "COPPER WREN",
-        "copper-wren",
-        "OPAL HARBOUR",
-        "analyst-source-x",
-        "GREY LANTERN",
-        "grey-lantern",
-        "liaison",
-        AMBER,
-    ] {
+    for needle in RESTRICTED.into_iter().chain([AMBER]) {
         assert!(!text.contains(needle), "stix.json contains `{needle}`");
     }
     // No id of an object the amber build marks as restricted, not even

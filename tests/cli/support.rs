@@ -13,6 +13,18 @@ use std::sync::OnceLock;
 use scraper::{ElementRef, Html, Selector};
 use tempfile::TempDir;
 
+/// Strings that only occur in the example's restricted (amber) items: no
+/// byte of them may reach a default build.
+pub(crate) const RESTRICTED: [&str; 7] = [
+    "COPPER WREN",
+    "copper-wren",
+    "OPAL HARBOUR",
+    "analyst-source-x",
+    "GREY LANTERN",
+    "grey-lantern",
+    "liaison",
+];
+
 /// The repository, which is also the example dossier.
 pub(crate) fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

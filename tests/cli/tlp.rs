@@ -3,20 +3,9 @@
 //! plain text.
 
 use crate::support::{
-    Resolver, Site, amber_build, broken_links, copy_fixture, default_build, example_annotations,
-    fixture, run, sel, text_of,
+    RESTRICTED, Resolver, Site, amber_build, broken_links, copy_fixture, default_build,
+    example_annotations, fixture, run, sel, text_of,
 };
-
-/// Strings that only occur in the example's restricted (amber) items.
-const RESTRICTED: [&str; 7] = [
-    "COPPER WREN",
-    "copper-wren",
-    "OPAL HARBOUR",
-    "analyst-source-x",
-    "GREY LANTERN",
-    "grey-lantern",
-    "liaison",
-];
 
 /// Which output files contain `needle`, as bytes.
 fn files_containing(site: &Site, needle: &str) -> Vec<String> {
