@@ -63,18 +63,18 @@ struct ServeArgs {
     poll: bool,
 }
 
+/// What `build` and `check` both take: which dossier, published how.
 #[derive(Args)]
-struct BuildArgs {
+struct SiteArgs {
     /// The dossier folder (holding `content/`)
     #[arg(long, default_value = ".")]
     root: PathBuf,
-    /// Where to write the site (default: `output_dir` of dossier.yaml, `public`)
-    #[arg(long)]
-    output: Option<PathBuf>,
-    /// The site's URL; a path prefix (`https://example.org/sub/`) is honoured everywhere
+    /// The site's URL (default: `base_url` of dossier.yaml); a path prefix
+    /// (`https://example.org/sub/`) is honoured everywhere
     #[arg(long)]
     base_url: Option<String>,
     /// Highest TLP level to publish: clear, green, amber, amber+strict or red
+    /// (default: `publish_tlp` of dossier.yaml)
     #[arg(long, value_parser = parse_tlp)]
     tlp: Option<Tlp>,
     /// Include articles marked `draft: true`
@@ -82,20 +82,30 @@ struct BuildArgs {
     drafts: bool,
 }
 
+impl SiteArgs {
+    fn overrides(&self, output: Option<PathBuf>) -> Overrides {
+        Overrides {
+            base_url: self.base_url.clone(),
+            tlp: self.tlp,
+            drafts: self.drafts,
+            output,
+        }
+    }
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Where to write the site (default: `output_dir` of dossier.yaml, `public`)
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
 #[derive(Args)]
 struct CheckArgs {
-    /// The dossier folder (holding `content/`)
-    #[arg(long, default_value = ".")]
-    root: PathBuf,
-    /// Check the site as published under this URL (default: `base_url` of dossier.yaml)
-    #[arg(long)]
-    base_url: Option<String>,
-    /// Check the site as published at this TLP level (default: `publish_tlp`)
-    #[arg(long, value_parser = parse_tlp)]
-    tlp: Option<Tlp>,
-    /// Include articles marked `draft: true`
-    #[arg(long)]
-    drafts: bool,
+    #[command(flatten)]
+    site: SiteArgs,
 }
 
 #[derive(Args)]
@@ -116,28 +126,20 @@ pub(crate) fn run() -> u8 {
     let reporter = Reporter::new();
     match cli.command {
         Command::Build(args) => {
-            let overrides = Overrides {
-                base_url: args.base_url,
-                tlp: args.tlp,
-                drafts: args.drafts,
-                output: args.output.map(|o| {
-                    if o.is_absolute() {
-                        o
-                    } else {
-                        std::env::current_dir().unwrap_or_default().join(o)
-                    }
-                }),
-            };
-            cmd::build::run(&args.root, overrides, &reporter)
+            // Relative to where the command runs, not to --root.
+            let output = args.output.map(|o| {
+                if o.is_absolute() {
+                    o
+                } else {
+                    std::env::current_dir().unwrap_or_default().join(o)
+                }
+            });
+            let overrides = args.site.overrides(output);
+            cmd::build::run(&args.site.root, overrides, &reporter)
         }
         Command::Check(args) => {
-            let overrides = Overrides {
-                base_url: args.base_url,
-                tlp: args.tlp,
-                drafts: args.drafts,
-                output: None,
-            };
-            cmd::check::run(&args.root, overrides, &reporter)
+            let overrides = args.site.overrides(None);
+            cmd::check::run(&args.site.root, overrides, &reporter)
         }
         Command::Init(args) => cmd::init::run(&args.dir, &reporter),
         #[cfg(feature = "serve")]
