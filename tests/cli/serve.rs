@@ -347,3 +347,27 @@ fn resources(pid: u32) -> Resources {
         files: count(format!("/proc/{pid}/fd")),
     }
 }
+
+#[test]
+fn a_dossier_broken_from_the_start_is_served_once_fixed() {
+    let dossier = example();
+    let root = dossier.path();
+    edit(root, ANNOTATIONS, "asked for about", "asked for aboot");
+    let server = Server::start(root, &[]);
+    let (mut socket, hello) = server.connect();
+    assert!(
+        hello["error"].as_str().unwrap().contains("quote not found"),
+        "{hello}"
+    );
+    let (status, body) = server.get("/");
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body.contains(crate::live::SCRIPT_TAG),
+        "the error page reloads itself"
+    );
+
+    edit(root, ANNOTATIONS, "asked for aboot", "asked for about");
+    let reload = socket.expect("reload");
+    assert_eq!(reload["all"], true);
+    assert!(server.page(PAGE).contains("Together they asked for about"));
+}
