@@ -52,14 +52,7 @@ pub(crate) fn serve(listener: TcpListener, live: Arc<Live>) -> anyhow::Result<()
 }
 
 async fn script() -> Response {
-    let mut response = SCRIPT.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    uncached(StatusCode::OK, "text/javascript; charset=utf-8", SCRIPT)
 }
 
 async fn socket(upgrade: WebSocketUpgrade, State(live): State<Arc<Live>>) -> Response {
@@ -114,7 +107,7 @@ async fn file(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Respon
         return not_found(&site);
     };
     match lookup(&site, relative) {
-        Lookup::File(name, bytes) => respond(&site, StatusCode::OK, name, bytes),
+        Lookup::File(name, bytes) => respond(StatusCode::OK, name, bytes),
         Lookup::Folder => redirect(&format!("{path}/")),
         Lookup::Missing => not_found(&site),
     }
@@ -144,7 +137,7 @@ fn lookup<'a>(site: &'a Site, relative: &str) -> Lookup<'a> {
 
 fn not_found(site: &Site) -> Response {
     match site.files.get_key_value("404.html") {
-        Some((name, bytes)) => respond(site, StatusCode::NOT_FOUND, name, bytes),
+        Some((name, bytes)) => respond(StatusCode::NOT_FOUND, name, bytes),
         // Nothing built yet (the first build failed): show why.
         None => {
             let page = format!(
@@ -161,7 +154,7 @@ fn not_found(site: &Site) -> Response {
             } else {
                 StatusCode::NOT_FOUND
             };
-            html_response(status, inject(page.as_bytes()))
+            uncached(status, "text/html; charset=utf-8", inject(page.as_bytes()))
         }
     }
 }
@@ -174,27 +167,20 @@ fn redirect(to: &str) -> Response {
     response
 }
 
-fn respond(_site: &Site, status: StatusCode, name: &str, bytes: &Arc<[u8]>) -> Response {
+fn respond(status: StatusCode, name: &str, bytes: &Arc<[u8]>) -> Response {
     let kind = content_type(name);
     if kind.starts_with("text/html") {
-        return html_response(status, inject(bytes));
+        return uncached(status, kind, inject(bytes));
     }
-    let mut response = Response::new(Body::from(bytes.to_vec()));
+    uncached(status, kind, bytes.to_vec())
+}
+
+/// Every response of the preview: never cached, so a reload shows the edit.
+fn uncached(status: StatusCode, kind: &'static str, body: impl Into<Body>) -> Response {
+    let mut response = Response::new(body.into());
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-fn html_response(status: StatusCode, body: Vec<u8>) -> Response {
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }

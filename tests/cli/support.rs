@@ -509,6 +509,17 @@ pub(crate) fn broken_links(site: &Site, resolver: &Resolver<'_>) -> Vec<String> 
     broken
 }
 
+/// Asserts every internal link of a site published at `/` resolves.
+#[track_caller]
+pub(crate) fn assert_links_resolve_at_root(site: &Site) {
+    let root = Resolver {
+        prefix: "/",
+        host: None,
+    };
+    let broken = broken_links(site, &root);
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
+
 /// Why `link` on `page` does not resolve, if it does not.
 pub(crate) fn check_link(
     site: &Site,

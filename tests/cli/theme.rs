@@ -3,7 +3,9 @@
 
 use std::fs;
 
-use crate::support::{Resolver, Site, broken_links, copy_fixture, fixture, run, sel, text_of};
+use crate::support::{
+    Site, assert_links_resolve_at_root, copy_fixture, fixture, run, sel, text_of,
+};
 
 #[test]
 fn a_folder_with_only_content_builds_with_the_built_in_theme() {
@@ -36,14 +38,7 @@ fn a_folder_with_only_content_builds_with_the_built_in_theme() {
         text_of(index.root_element()).contains("Dossier"),
         "the title shows on the page"
     );
-    let broken = broken_links(
-        &site,
-        &Resolver {
-            prefix: "/",
-            host: None,
-        },
-    );
-    assert!(broken.is_empty(), "{}", broken.join("\n"));
+    assert_links_resolve_at_root(&site);
 }
 
 #[test]

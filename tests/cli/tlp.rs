@@ -3,7 +3,7 @@
 //! plain text.
 
 use crate::support::{
-    RESTRICTED, Resolver, Site, amber_build, broken_links, copy_fixture, default_build,
+    RESTRICTED, Site, amber_build, assert_links_resolve_at_root, copy_fixture, default_build,
     example_annotations, fixture, run, sel, text_of,
 };
 
@@ -129,14 +129,7 @@ fn an_amber_build_includes_the_restricted_items_with_their_labels() {
             .is_some(),
         "the amber annotation is marked"
     );
-    let broken = broken_links(
-        &site,
-        &Resolver {
-            prefix: "/",
-            host: None,
-        },
-    );
-    assert!(broken.is_empty(), "{}", broken.join("\n"));
+    assert_links_resolve_at_root(&site);
 }
 
 #[test]
