@@ -1,5 +1,8 @@
 //! Save-to-reload latency of `dossier serve`: the time from an annotation
-//! file being written to the reload message reaching a connected tab.
+//! file being written to the reload message reaching a connected tab, at
+//! several saving rhythms: 200 ms apart (a burst), 2 s and 5 s apart (an
+//! author's pace). Work the server does between saves (anything started
+//! after a pause) only shows at the slower rhythms, so each is reported.
 //!
 //!     cargo bench --bench serve_latency                 # example + 10,000 articles
 //!     cargo bench --bench serve_latency -- --articles 1000
@@ -19,7 +22,12 @@ use serde_json::Value;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
-const SAVES: usize = 30;
+/// (time from one save to the next, number of saves) for each rhythm.
+const RHYTHMS: [(Duration, usize); 3] = [
+    (Duration::from_millis(200), 30),
+    (Duration::from_secs(2), 12),
+    (Duration::from_secs(5), 8),
+];
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -73,40 +81,63 @@ fn measure(name: &str, root: &Path, file: &str, page: &str) {
     let mut socket = connect(server.port);
     let path = root.join(file);
     let original = std::fs::read_to_string(&path).unwrap();
-    let mut samples = Vec::with_capacity(SAVES);
-    for i in 0..SAVES {
-        // Change the first note: the file's first `note:` line gets a marker.
-        let edited = original.replacen("note: ", &format!("note: Save {i}. "), 1);
-        let edited = if edited == original {
-            original.replacen("quote:", &format!("note: \"Save {i}.\"\n  quote:"), 1)
-        } else {
-            edited
-        };
-        drain(&mut socket);
-        std::fs::write(&path, edited).unwrap();
-        let saved = Instant::now();
-        loop {
-            let message = next(&mut socket, Duration::from_secs(60)).expect("a reload within 60 s");
-            let reloads_page = message["type"] == "reload"
-                && message["paths"]
-                    .as_array()
-                    .is_some_and(|p| p.iter().any(|p| p == page));
-            if reloads_page {
-                samples.push(saved.elapsed());
-                break;
-            }
+    let mut save = 0;
+    for (gap, saves) in RHYTHMS {
+        let mut samples = Vec::with_capacity(saves);
+        for _ in 0..saves {
+            save += 1;
+            samples.push(save_and_wait(&mut socket, &path, &original, save, page));
+            // The next save comes `gap` after this one, whatever the server does.
+            let spent = samples.last().copied().unwrap_or_default();
+            std::thread::sleep(gap.saturating_sub(spent));
         }
-        std::thread::sleep(Duration::from_millis(150));
+        report(name, gap, &mut samples);
     }
     std::fs::write(&path, original).unwrap();
+}
+
+/// Saves `path` with a marker in its first note; the time until the reload
+/// message naming `page` arrives.
+fn save_and_wait(
+    socket: &mut Socket,
+    path: &Path,
+    original: &str,
+    i: usize,
+    page: &str,
+) -> Duration {
+    // Change the first note: the file's first `note:` line gets a marker.
+    let edited = original.replacen("note: ", &format!("note: Save {i}. "), 1);
+    let edited = if edited == original {
+        original.replacen("quote:", &format!("note: \"Save {i}.\"\n  quote:"), 1)
+    } else {
+        edited
+    };
+    drain(socket);
+    std::fs::write(path, edited).unwrap();
+    let saved = Instant::now();
+    loop {
+        let message = next(socket, Duration::from_secs(60)).expect("a reload within 60 s");
+        let reloads_page = message["type"] == "reload"
+            && message["paths"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p == page));
+        if reloads_page {
+            return saved.elapsed();
+        }
+    }
+}
+
+fn report(name: &str, gap: Duration, samples: &mut [Duration]) {
     samples.sort();
+    let n = samples.len();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{name}: save to reload over {SAVES} saves: median {:.1} ms, p90 {:.1} ms, min {:.1} ms, max {:.1} ms",
-        ms(samples[SAVES / 2]),
-        ms(samples[SAVES * 9 / 10]),
+        "{name}: saves {} ms apart, save to reload over {n} saves: median {:.1} ms, p90 {:.1} ms, min {:.1} ms, max {:.1} ms",
+        gap.as_millis(),
+        ms(samples[n / 2]),
+        ms(samples[n * 9 / 10]),
         ms(samples[0]),
-        ms(samples[SAVES - 1])
+        ms(samples[n - 1])
     );
 }
 

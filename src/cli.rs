@@ -61,6 +61,11 @@ struct ServeArgs {
     /// and container file systems where events do not arrive)
     #[arg(long)]
     poll: bool,
+    /// Also answer requests addressed to this host name (repeatable). By
+    /// default only the bound address, `localhost`, `127.0.0.1` and `[::1]`
+    /// are answered, which defeats DNS rebinding
+    #[arg(long = "allow-host", value_name = "NAME")]
+    allow_hosts: Vec<String>,
 }
 
 /// What `build` and `check` both take: which dossier, published how.
@@ -155,6 +160,7 @@ pub(crate) fn run() -> u8 {
                 port: args.port,
                 open: args.open,
                 poll: args.poll,
+                allow_hosts: args.allow_hosts,
             };
             crate::serve::run(&args.root, overrides, options, &reporter)
         }

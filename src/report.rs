@@ -35,13 +35,7 @@ impl Reporter {
                 );
             }
             Failure::Other(e) => {
-                let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
-                let _ = writeln!(
-                    err,
-                    "{}: {}",
-                    self.red("error"),
-                    dedupe(&chain).join("\ncaused by: ")
-                );
+                let _ = writeln!(err, "{}: {}", self.red("error"), cause_chain(e));
                 let _ = writeln!(
                     err,
                     "{action} failed; the previous output, if any, is unchanged"
@@ -68,12 +62,7 @@ impl Reporter {
 
     /// Prints an operational error with its causes; returns the exit code (1).
     pub(crate) fn error(&self, e: &anyhow::Error) -> u8 {
-        let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
-        eprintln!(
-            "{}: {}",
-            self.red("error"),
-            dedupe(&chain).join("\ncaused by: ")
-        );
+        eprintln!("{}: {}", self.red("error"), cause_chain(e));
         1
     }
 
@@ -90,13 +79,16 @@ impl Reporter {
     }
 }
 
-/// anyhow chains repeat causes that Tera already printed.
-fn dedupe(chain: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for item in chain {
-        if !out.iter().any(|o| o.contains(item.as_str())) {
-            out.push(item.clone());
+/// An operational error and every cause under it, one per line, as the
+/// terminal and the `serve` overlay both show it. Tera hides the real cause
+/// in `source()`, so the whole chain matters; causes that an outer message
+/// already quotes are left out.
+pub(crate) fn cause_chain(e: &anyhow::Error) -> String {
+    let mut shown: Vec<String> = Vec::new();
+    for cause in e.chain().map(ToString::to_string) {
+        if !shown.iter().any(|s| s.contains(cause.as_str())) {
+            shown.push(cause);
         }
     }
-    out
+    shown.join("\ncaused by: ")
 }

@@ -9,6 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use rayon::prelude::*;
@@ -110,7 +111,9 @@ pub(crate) struct Session {
     attached: load::Attached,
     /// Signatures of the pages last rendered, when rendering incrementally.
     signatures: Option<Signatures>,
-    current: Option<Current>,
+    /// Shared, so `serve` can compute exports from it on request while
+    /// the next pass goes on.
+    current: Option<Arc<Current>>,
 }
 
 impl Session {
@@ -140,7 +143,13 @@ impl Session {
 
     /// The last state that loaded without errors.
     pub(crate) fn current(&self) -> Option<&Current> {
-        self.current.as_ref()
+        self.current.as_deref()
+    }
+
+    /// The last good state, to keep beyond this pass.
+    #[cfg_attr(not(feature = "serve"), allow(dead_code))]
+    pub(crate) fn snapshot(&self) -> Option<Arc<Current>> {
+        self.current.clone()
     }
 
     /// The path the site lives under, once the dossier has loaded.
@@ -212,7 +221,8 @@ impl Session {
             diagnostics.sort();
             return Err(Failure::Content(diagnostics));
         }
-        Ok(self.current.insert(Current { dossier, prepared }))
+        let current = self.current.insert(Arc::new(Current { dossier, prepared }));
+        Ok(current)
     }
 
     /// Renders the current state into `sink` (everything, or what changed).
@@ -230,11 +240,11 @@ impl Session {
     }
 
     /// Writes the JSON exports of the current state into `sink`.
-    pub(crate) fn render_exports(&self, sink: &dyn Sink) -> anyhow::Result<Vec<String>> {
+    pub(crate) fn render_exports(&self, sink: &dyn Sink) -> anyhow::Result<()> {
         let Some(current) = &self.current else {
             anyhow::bail!("nothing to export: the dossier has not loaded");
         };
-        crate::export::render(&current.dossier, &current.prepared, sink)
+        crate::export::render(current, sink)
     }
 
     /// The base URL and publish rules, from the config and command line.

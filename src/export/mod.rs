@@ -3,8 +3,9 @@
 //!
 //! Exports see only what the site shows: they are built from the same
 //! resolved dossier, after TLP filtering, so an item excluded from the
-//! pages is absent here too. `serve` renders them after the reload message
-//! is sent, off the path of the save-to-reload latency.
+//! pages is absent here too. `build` writes them with the pages; `serve`
+//! renders each one only when it is requested (see `serve::exports`), so
+//! on a large dossier they never hold back a reload.
 
 mod json;
 mod stix;
@@ -13,25 +14,28 @@ mod timeline;
 use crate::graph::Dossier;
 use crate::output::Sink;
 use crate::prepare::Prepared;
+use crate::session::Current;
 
 /// Renders one export file from the published dossier.
-type Export = fn(&Dossier, &Prepared) -> anyhow::Result<Vec<u8>>;
+pub(crate) type Export = fn(&Dossier, &Prepared) -> anyhow::Result<Vec<u8>>;
 
-/// Writes every export into `sink`; returns the site paths written.
-pub(crate) fn render(
-    dossier: &Dossier,
-    prepared: &Prepared,
-    sink: &dyn Sink,
-) -> anyhow::Result<Vec<String>> {
-    let exports: [(&str, Export); 3] = [
-        ("dossier.json", json::render),
-        ("timeline.json", timeline::render),
-        ("stix.json", stix::render),
-    ];
-    let mut written = Vec::new();
-    for (path, export) in exports {
-        sink.write(path, &export(dossier, prepared)?)?;
-        written.push(path.to_string());
+/// Every export: its site path and how to render it.
+const EXPORTS: [(&str, Export); 3] = [
+    ("dossier.json", json::render),
+    ("timeline.json", timeline::render),
+    ("stix.json", stix::render),
+];
+
+/// Every export: its site path and how to render it.
+#[cfg_attr(not(feature = "serve"), allow(dead_code))]
+pub(crate) fn all() -> [(&'static str, Export); 3] {
+    EXPORTS
+}
+
+/// Writes every export into `sink`.
+pub(crate) fn render(current: &Current, sink: &dyn Sink) -> anyhow::Result<()> {
+    for (path, export) in EXPORTS {
+        sink.write(path, &export(&current.dossier, &current.prepared)?)?;
     }
-    Ok(written)
+    Ok(())
 }

@@ -5,20 +5,30 @@
 //! is looked up: `..` segments, encoded dots or slashes, backslashes and
 //! NUL bytes get 400, so nothing outside the site can ever be named (and
 //! there is no file system behind the lookup in any case).
+//!
+//! Only the preview's own origin is answered. A web page the author visits
+//! could otherwise point a host name of its own at 127.0.0.1 (DNS
+//! rebinding) and read the preview, restricted pages included, or open the
+//! reload socket and listen to the error overlay, which quotes source lines.
+//! So every request must name an allowed host, and a WebSocket upgrade that
+//! carries an `Origin` must come from the page's own origin; the rest get
+//! 403, as webpack-dev-server and Vite do.
 
-use std::net::TcpListener;
+use std::net::{IpAddr, TcpListener};
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
+use super::exports::Exports;
 use super::{Live, Site};
 
 const SCRIPT_PATH: &str = "/__dossier/live.js";
@@ -38,6 +48,7 @@ pub(crate) fn serve(listener: TcpListener, live: Arc<Live>) -> anyhow::Result<()
             .route(SCRIPT_PATH, get(script))
             .route(SOCKET_PATH, get(socket))
             .fallback(file)
+            .layer(middleware::from_fn_with_state(Arc::clone(&live), guard))
             .with_state(live);
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -49,6 +60,79 @@ pub(crate) fn serve(listener: TcpListener, live: Arc<Live>) -> anyhow::Result<()
     // Open WebSockets would keep the runtime's threads busy: don't wait.
     runtime.shutdown_background();
     Ok(())
+}
+
+/// The host names a request may be addressed to: the loopback names, the
+/// bound address and those given with `--allow-host`, in lower case.
+pub(crate) fn allowed_hosts(bind: IpAddr, extra: &[String]) -> Vec<String> {
+    let mut hosts: Vec<String> = vec!["localhost".into(), "127.0.0.1".into(), "[::1]".into()];
+    hosts.push(match bind {
+        IpAddr::V4(address) => address.to_string(),
+        IpAddr::V6(address) => format!("[{address}]"),
+    });
+    for name in extra {
+        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+        // An IPv6 address given bare is written in brackets in a Host header.
+        let name = match name.parse::<std::net::Ipv6Addr>() {
+            Ok(address) => format!("[{address}]"),
+            Err(_) => name,
+        };
+        hosts.push(name);
+    }
+    hosts
+}
+
+/// Refuses, with 403, a request addressed to a host that is not ours and a
+/// WebSocket upgrade from another origin; passes the rest on.
+async fn guard(State(live): State<Arc<Live>>, request: Request, next: Next) -> Response {
+    match refusal(request.headers(), &live.hosts) {
+        Some(reason) => {
+            let mut response = uncached(StatusCode::FORBIDDEN, "text/plain; charset=utf-8", reason);
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+        None => next.run(request).await,
+    }
+}
+
+/// Why a request must be refused, if it must.
+fn refusal(headers: &HeaderMap, hosts: &[String]) -> Option<&'static str> {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return Some("a Host header is required\n");
+    };
+    if !hosts.iter().any(|allowed| *allowed == host_name(host)) {
+        return Some(
+            "this preview answers only its own address; see `dossier serve --allow-host`\n",
+        );
+    }
+    // Browsers always send Origin with a WebSocket upgrade, and a page cannot
+    // forge it; tools that send none are not a web page.
+    let upgrade = headers.get(header::UPGRADE).is_some();
+    if let (true, Some(origin)) = (upgrade, headers.get(header::ORIGIN)) {
+        let same = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.strip_prefix("http://"))
+            .is_some_and(|authority| authority.eq_ignore_ascii_case(host));
+        if !same {
+            return Some("the reload socket answers only pages of this preview\n");
+        }
+    }
+    None
+}
+
+/// The host of a Host header's `host[:port]`, in lower case.
+fn host_name(authority: &str) -> String {
+    let host = match authority.strip_prefix('[') {
+        // `[::1]:1111`: the brackets belong to the name.
+        Some(rest) => rest
+            .split_once(']')
+            .map_or(authority, |(inside, _)| &authority[..inside.len() + 2]),
+        None => authority.split(':').next().unwrap_or(authority),
+    };
+    host.trim_end_matches('.').to_ascii_lowercase()
 }
 
 async fn script() -> Response {
@@ -106,10 +190,36 @@ async fn file(State(live): State<Arc<Live>>, method: Method, uri: Uri) -> Respon
         }
         return not_found(&site);
     };
+    if let (Some(exports), true) = (&site.exports, Exports::serves(relative)) {
+        return export(Arc::clone(exports), relative.to_string()).await;
+    }
     match lookup(&site, relative) {
         Lookup::File(name, bytes) => respond(StatusCode::OK, name, bytes),
         Lookup::Folder => redirect(&format!("{path}/")),
         Lookup::Missing => not_found(&site),
+    }
+}
+
+/// An export, rendered on first request on a blocking thread, so the
+/// server keeps answering meanwhile.
+async fn export(exports: Arc<Exports>, name: String) -> Response {
+    let rendered = tokio::task::spawn_blocking(move || {
+        let bytes = exports.get(&name);
+        (name, bytes)
+    })
+    .await;
+    match rendered {
+        Ok((name, Some(Ok(bytes)))) => respond(StatusCode::OK, &name, &bytes),
+        Ok((_, Some(Err(text)))) => uncached(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "text/plain; charset=utf-8",
+            text,
+        ),
+        Ok((_, None)) | Err(_) => uncached(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "text/plain; charset=utf-8",
+            "export failed\n",
+        ),
     }
 }
 
@@ -288,6 +398,62 @@ mod tests {
         }
         assert_eq!(safe_path("/articles/x/").as_deref(), Some("/articles/x/"));
         assert_eq!(safe_path("/a%20b.txt").as_deref(), Some("/a b.txt"));
+    }
+
+    #[test]
+    fn only_our_own_hosts_and_origins_are_answered() {
+        let hosts = allowed_hosts(
+            "0.0.0.0".parse().unwrap(),
+            &["Preview.Example.".into(), "fe80::1".into()],
+        );
+        let check = |host: &str, origin: Option<&str>, upgrade: bool| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::HOST, HeaderValue::from_str(host).unwrap());
+            if let Some(origin) = origin {
+                headers.insert(header::ORIGIN, HeaderValue::from_str(origin).unwrap());
+            }
+            if upgrade {
+                headers.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+            }
+            refusal(&headers, &hosts).is_none()
+        };
+        for host in [
+            "127.0.0.1:1111",
+            "localhost:1111",
+            "LOCALHOST",
+            "[::1]:1111",
+            "0.0.0.0:1111",
+            "preview.example",
+            "[fe80::1]:80",
+        ] {
+            assert!(check(host, None, false), "{host}");
+        }
+        for host in [
+            "rebind.example.com",
+            "rebind.example.com:1111",
+            "127.0.0.1.evil.example",
+            "localhost.evil.example:1111",
+            "[::2]:1111",
+            "",
+        ] {
+            assert!(!check(host, None, false), "{host}");
+        }
+        assert!(check("127.0.0.1:1111", Some("http://127.0.0.1:1111"), true));
+        assert!(check("127.0.0.1:1111", None, true), "tools send no Origin");
+        for origin in [
+            "https://evil.example.com",
+            "http://localhost:1111",
+            "http://127.0.0.1:2222",
+            "null",
+        ] {
+            assert!(!check("127.0.0.1:1111", Some(origin), true), "{origin}");
+        }
+        // An Origin on a plain GET is the browser's business (CORS).
+        assert!(check(
+            "127.0.0.1:1111",
+            Some("https://evil.example.com"),
+            false
+        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! build errors. A broken edit never stops anything: the last good site
 //! stays served under an error overlay until the file is fixed.
 
+mod exports;
 mod http;
 mod watch;
 
@@ -15,17 +16,15 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::json;
 use tokio::sync::broadcast;
 
 use crate::output::MemorySink;
-use crate::report::Reporter;
+use crate::report::{Reporter, cause_chain};
 use crate::session::{Change, Failure, Overrides, Session};
-
-/// How long the saves must pause before the exports are refreshed.
-const EXPORTS_AFTER: Duration = Duration::from_millis(1000);
+use exports::Exports;
 
 /// How `serve` was asked to run.
 pub(crate) struct Options {
@@ -33,6 +32,8 @@ pub(crate) struct Options {
     pub(crate) port: u16,
     pub(crate) open: bool,
     pub(crate) poll: bool,
+    /// Host names answered besides the loopback names and the bound address.
+    pub(crate) allow_hosts: Vec<String>,
 }
 
 /// The site as served: every file in memory, and the current errors.
@@ -42,6 +43,8 @@ pub(crate) struct Site {
     base_path: String,
     /// The diagnostics of the last failed rebuild, shown in every tab.
     error: Option<String>,
+    /// The exports of the state `files` were rendered from, made on request.
+    exports: Option<Arc<Exports>>,
 }
 
 /// What the HTTP side shares with the rebuild loop.
@@ -49,6 +52,8 @@ pub(crate) struct Live {
     site: RwLock<Arc<Site>>,
     /// JSON messages for the tabs.
     events: broadcast::Sender<Arc<str>>,
+    /// The names a request may be addressed to (see `http::host_allowed`).
+    hosts: Vec<String>,
 }
 
 impl Live {
@@ -94,8 +99,10 @@ pub(crate) fn run(root: &Path, overrides: Overrides, options: Options, reporter:
             files: HashMap::new(),
             base_path: "/".into(),
             error: None,
+            exports: None,
         })),
         events,
+        hosts: http::allowed_hosts(options.bind, &options.allow_hosts),
     });
     let mut session = Session::new(root, overrides, true);
     rebuild(&mut session, &live, reporter);
@@ -133,27 +140,9 @@ fn rebuild_loop(
     changes: &mpsc::Receiver<Vec<Change>>,
     reporter: &Reporter,
 ) {
-    let mut exports_stale = true;
-    loop {
-        // Exports are not needed for the reload, and on a large dossier
-        // take longer than a rebuild: write them once the saves have paused
-        // for a second, so they do not delay the next reload.
-        let wait = if exports_stale {
-            EXPORTS_AFTER
-        } else {
-            Duration::from_secs(3600)
-        };
-        let mut batch = match changes.recv_timeout(wait) {
-            Ok(batch) => batch,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                if exports_stale {
-                    exports_stale = false;
-                    refresh_exports(&session, live, reporter);
-                }
-                continue;
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => return,
-        };
+    // Nothing else runs here: exports are made on request (see `exports`),
+    // so every change goes straight to a rebuild.
+    while let Ok(mut batch) = changes.recv() {
         // Saves come in bursts (editors write, rename, touch): take them all.
         while let Ok(more) = changes.try_recv() {
             batch.extend(more);
@@ -162,7 +151,6 @@ fn rebuild_loop(
             session.invalidate(change);
         }
         rebuild(&mut session, live, reporter);
-        exports_stale = true;
     }
 }
 
@@ -206,6 +194,9 @@ fn rebuild(session: &mut Session, live: &Live, reporter: &Reporter) {
                 files,
                 base_path,
                 error: None,
+                exports: session
+                    .snapshot()
+                    .map(|state| Arc::new(Exports::new(state))),
             };
             if changed {
                 live.publish(site, message);
@@ -230,37 +221,11 @@ fn rebuild(session: &mut Session, live: &Live, reporter: &Reporter) {
                 files: previous.files.clone(),
                 base_path: previous.base_path.clone(),
                 error: Some(text.clone()),
+                exports: previous.exports.clone(),
             };
             live.publish(site, json!({ "type": "error", "text": text }));
         }
     }
-}
-
-/// Adds fresh exports to the served site, quietly: no tab shows them.
-fn refresh_exports(session: &Session, live: &Live, reporter: &Reporter) {
-    let previous = live.site();
-    if previous.error.is_some() {
-        return;
-    }
-    let sink = MemorySink::default();
-    if let Err(e) = session.render_exports(&sink) {
-        reporter.failure(&Failure::Other(e), "export");
-        return;
-    }
-    let written = sink.files.into_inner().unwrap_or_else(|p| p.into_inner());
-    if written.is_empty() {
-        return;
-    }
-    let mut files = previous.files.clone();
-    for (path, bytes) in written {
-        files.insert(path, Arc::from(bytes));
-    }
-    let site = Site {
-        files,
-        base_path: previous.base_path.clone(),
-        error: None,
-    };
-    live.publish(site, json!({ "type": "exports" }));
 }
 
 /// The diagnostics as the terminal shows them, without colour.
@@ -272,11 +237,7 @@ fn failure_text(failure: &Failure) -> String {
             .map(|d| d.render(false))
             .collect::<Vec<_>>()
             .join("\n\n"),
-        Failure::Other(e) => e
-            .chain()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\ncaused by: "),
+        Failure::Other(e) => cause_chain(e),
     }
 }
 

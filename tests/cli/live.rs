@@ -89,15 +89,25 @@ impl Server {
 
     /// Any request, with the path sent exactly as given.
     pub(crate) fn request(&self, method: &str, path: &str) -> (u16, Vec<u8>) {
+        self.request_with(method, path, &[("Host", "127.0.0.1")])
+    }
+
+    /// Any request with exactly these headers (besides `Connection: close`).
+    pub(crate) fn request_with(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, Vec<u8>) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
+        let mut head = format!("{method} {path} HTTP/1.1\r\n");
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        write!(stream, "{head}Connection: close\r\n\r\n").unwrap();
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).expect("a response");
         let split = raw

@@ -130,6 +130,90 @@ fn paths_outside_the_site_are_refused() {
     assert_eq!((status, body.len()), (200, 0));
 }
 
+/// DNS rebinding: a page on another host name pointed at 127.0.0.1 must not
+/// read the preview, and a page of another origin must not open the reload
+/// socket, which carries the error overlay's source lines.
+#[test]
+fn only_the_preview_own_host_and_origin_are_answered() {
+    let dossier = example();
+    let server = Server::start(
+        dossier.path(),
+        &["--tlp", "amber", "--allow-host", "preview.example"],
+    );
+    let restricted = "/articles/grey-lantern-assessment/";
+    let port = server.port.to_string();
+    for host in ["127.0.0.1", "localhost", "[::1]", "preview.example"] {
+        let (status, body) =
+            server.request_with("GET", restricted, &[("Host", &format!("{host}:{port}"))]);
+        assert_eq!(status, 200, "{host}");
+        assert!(String::from_utf8_lossy(&body).contains("GREY LANTERN"));
+    }
+    for host in [
+        "rebind.example.com".to_string(),
+        format!("rebind.example.com:{port}"),
+        format!("localhost.rebind.example:{port}"),
+        format!("127.0.0.1.rebind.example:{port}"),
+    ] {
+        let (status, body) = server.request_with("GET", restricted, &[("Host", &host)]);
+        assert_eq!(status, 403, "{host}");
+        assert!(
+            !String::from_utf8_lossy(&body).contains("GREY LANTERN"),
+            "{host}"
+        );
+    }
+    let (status, _) = server.request_with("GET", restricted, &[]);
+    assert_eq!(status, 403, "no Host header");
+
+    let upgrade = |origin: &str| {
+        let mut request = tungstenite::client::IntoClientRequest::into_client_request(format!(
+            "ws://127.0.0.1:{port}/__dossier/ws"
+        ))
+        .unwrap();
+        request
+            .headers_mut()
+            .insert("Origin", origin.parse().unwrap());
+        match tungstenite::connect(request) {
+            Ok(_) => 101,
+            Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(upgrade(&format!("http://127.0.0.1:{port}")), 101);
+    assert_eq!(
+        upgrade(&format!("http://preview.example:{port}")),
+        403,
+        "another origin than the page's host"
+    );
+    assert_eq!(upgrade("https://evil.example.com"), 403);
+    assert_eq!(upgrade("null"), 403);
+}
+
+#[test]
+fn exports_are_served_and_follow_edits() {
+    let dossier = example();
+    let root = dossier.path();
+    let server = Server::start(root, &[]);
+    let mut socket = server.socket();
+    let (status, body) = server.get("/dossier.json");
+    assert_eq!(status, 200);
+    assert!(!body.contains("renamed in the preview"));
+    edit(
+        root,
+        "content/incidents/bangladesh-bank-2016.yaml",
+        "title: \"",
+        "title: \"Renamed in the preview ",
+    );
+    socket.expect("reload");
+    for path in ["/dossier.json", "/timeline.json", "/stix.json"] {
+        let (status, body) = server.get(path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            body.contains("Renamed in the preview"),
+            "{path} follows the edit"
+        );
+    }
+}
+
 #[test]
 fn ctrl_c_stops_the_server_cleanly() {
     let dossier = example();
@@ -158,8 +242,8 @@ fn a_busy_port_is_a_clear_error() {
 }
 
 /// Fetches every file a fresh build writes from the server and compares.
-/// The exports are refreshed a second after the last change, so each file
-/// gets a few seconds to match.
+/// Each file gets a few seconds to match, in case a rebuild is still under
+/// way.
 fn assert_serves_a_fresh_build(server: &Server, root: &Path) {
     let out = tempfile::tempdir().unwrap();
     let public = out.path().join("public");

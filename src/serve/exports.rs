@@ -1,0 +1,48 @@
+//! The exports (`/dossier.json`, `/timeline.json`, `/stix.json`) of one
+//! served state, rendered when a tab first asks for one.
+//!
+//! On a large dossier an export takes longer than a whole incremental
+//! rebuild, and almost nobody reloads them while writing. Rendering them on
+//! request, from the state the pages were rendered from, keeps them off the
+//! rebuild path entirely: no save ever waits for them, and they still match
+//! the pages beside them exactly.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::export;
+use crate::session::Current;
+
+type Rendered = Result<Arc<[u8]>, String>;
+
+pub(crate) struct Exports {
+    state: Arc<Current>,
+    /// Each export's path, renderer and, once asked for, its bytes.
+    slots: Vec<(&'static str, export::Export, OnceLock<Rendered>)>,
+}
+
+impl Exports {
+    pub(crate) fn new(state: Arc<Current>) -> Exports {
+        let slots = export::all()
+            .into_iter()
+            .map(|(path, render)| (path, render, OnceLock::new()))
+            .collect();
+        Exports { state, slots }
+    }
+
+    /// Whether `path` (relative to the site root) names an export.
+    pub(crate) fn serves(path: &str) -> bool {
+        export::all().iter().any(|(p, _)| *p == path)
+    }
+
+    /// The export at `path`, rendered on first use; concurrent requests wait
+    /// for the one rendering. None when `path` is not an export.
+    pub(crate) fn get(&self, path: &str) -> Option<Rendered> {
+        let (_, render, slot) = self.slots.iter().find(|(p, ..)| *p == path)?;
+        let rendered =
+            slot.get_or_init(|| match render(&self.state.dossier, &self.state.prepared) {
+                Ok(bytes) => Ok(Arc::from(bytes)),
+                Err(e) => Err(crate::report::cause_chain(&e)),
+            });
+        Some(rendered.clone())
+    }
+}
