@@ -16,6 +16,7 @@ mod init;
 mod live;
 mod safety;
 mod serve;
+mod static_host;
 mod stix;
 mod support;
 mod theme;
