@@ -5,6 +5,7 @@
 //! The builds of the example dossier that several tests only read are made
 //! once per test process (see `support::default_build`).
 
+mod axe;
 mod browser;
 mod build;
 mod check;
