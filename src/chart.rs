@@ -1,5 +1,11 @@
 //! The front page's timeline chart: an inline SVG with one linked mark per
 //! incident (above the axis) and article (below it), no script needed.
+//!
+//! For assistive technology the chart is a named group of links, one per
+//! mark, each named by its kind, date and title; the axis, years and legend
+//! only repeat what those names say, so they are hidden from it. (A
+//! `role="img"` would flatten the links away: an image has no interactive
+//! parts, which axe-core reports as `nested-interactive`.)
 
 use std::fmt::Write as _;
 
@@ -51,8 +57,9 @@ pub(crate) fn svg(dossier: &Dossier, items: &[ItemRef]) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        "<svg class=\"timeline-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} 220\" role=\"img\" aria-labelledby=\"chart-title\">\
-         <title id=\"chart-title\">Timeline of {incidents} incidents and {articles} articles, {first_year} to {}</title>",
+        "<svg class=\"timeline-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} 220\" role=\"group\" aria-labelledby=\"chart-title\">\
+         <title id=\"chart-title\">Timeline of {incidents} incidents and {articles} articles, {first_year} to {}</title>\
+         <g class=\"chart-frame\" aria-hidden=\"true\">",
         last_year - 1
     );
     let _ = write!(
@@ -81,6 +88,7 @@ pub(crate) fn svg(dossier: &Dossier, items: &[ItemRef]) -> String {
             AXIS_Y + 20.0
         );
     }
+    svg.push_str("</g>");
     // Marks that would overlap move to the next lane away from the axis.
     let mut lane_ends: [Vec<f64>; 2] = [vec![f64::MIN; MAX_LANES], vec![f64::MIN; MAX_LANES]];
     for (item, date, title) in &dated {
@@ -97,31 +105,34 @@ pub(crate) fn svg(dossier: &Dossier, items: &[ItemRef]) -> String {
         } else {
             AXIS_Y + 36.0 + lane as f64 * LANE
         };
-        let label = format!("{}: {}", date.display(), title);
-        let url = dossier.url(*item);
-        let shape = match item {
-            ItemRef::Incident(i) => format!(
-                "<circle class=\"chart-incident chart-{}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"#b3261e\">",
-                serde_json::to_value(dossier.incidents[*i].kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
+        // The shape tells incidents from articles at a glance; the name says it.
+        let (kind, shape) = match item {
+            ItemRef::Incident(i) => (
+                "Incident",
+                format!(
+                    "<circle class=\"chart-incident chart-{}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"6\" fill=\"#b3261e\"/>",
+                    serde_json::to_value(dossier.incidents[*i].kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                ),
             ),
-            _ => format!(
-                "<rect class=\"chart-article\" x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"#1d4f91\">",
-                x - 5.0,
-                y - 5.0
+            _ => (
+                "Article",
+                format!(
+                    "<rect class=\"chart-article\" x=\"{:.1}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"#1d4f91\"/>",
+                    x - 5.0,
+                    y - 5.0
+                ),
             ),
         };
-        let closing = if matches!(item, ItemRef::Incident(_)) {
-            "</circle>"
-        } else {
-            "</rect>"
-        };
+        // A `<title>` as the link's first child is both its accessible name
+        // and the tooltip a pointer shows.
+        let label = format!("{kind}, {}: {title}", date.display());
         let _ = write!(
             svg,
-            "<a href=\"{}\">{shape}<title>{}</title>{closing}</a>",
-            escape(&url),
+            "<a class=\"chart-mark\" href=\"{}\"><title>{}</title>{shape}</a>",
+            escape(&dossier.url(*item)),
             escape(&label)
         );
     }

@@ -137,6 +137,32 @@ impl Browser {
         result["result"]["value"].clone()
     }
 
+    /// Evaluates `expression`, waits for it when it is a promise, and returns
+    /// its value; panics with the exception when it throws or rejects.
+    #[track_caller]
+    pub(crate) fn eval_await(&mut self, expression: &str) -> Value {
+        let result = self.call(
+            "Runtime.evaluate",
+            json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+        );
+        assert!(
+            result["exceptionDetails"].is_null(),
+            "the page threw: {}",
+            result["exceptionDetails"]
+        );
+        result["result"]["value"].clone()
+    }
+
+    /// Loads `url` in the current tab and waits until it has loaded.
+    #[track_caller]
+    pub(crate) fn navigate(&mut self, url: &str) {
+        self.call("Page.navigate", json!({ "url": url }));
+        self.wait_for(&format!(
+            "document.readyState === 'complete' && location.href === {}",
+            json!(url)
+        ));
+    }
+
     /// Waits until `expression` is true in the page.
     #[track_caller]
     pub(crate) fn wait_for(&mut self, expression: &str) {

@@ -225,6 +225,59 @@ fn timeline_is_an_ordered_list_of_every_incident_and_article_in_date_order() {
     );
 }
 
+/// The front page chart is a named group of links, never an image (an image
+/// cannot hold links: axe-core's `nested-interactive`), one link per item of
+/// the timeline, each named by its kind, date and title.
+#[test]
+fn the_front_page_chart_is_a_named_group_of_named_links_to_every_item() {
+    let build = default_build();
+    let site = build.site();
+    let resolver = resolver(build);
+    let page = site.page("index.html");
+    let chart = page
+        .select(&sel("svg.timeline-chart"))
+        .next()
+        .expect("the front page has the chart");
+    assert_eq!(chart.value().attr("role"), Some("group"));
+    let label = chart.value().attr("aria-labelledby").expect("a name");
+    let title = page
+        .select(&sel(&format!("svg title#{label}")))
+        .next()
+        .expect("aria-labelledby names the chart's title");
+    assert!(
+        text_of(title).starts_with("Timeline of "),
+        "{}",
+        text_of(title)
+    );
+    let mut linked = BTreeSet::new();
+    for mark in chart.select(&sel("a")) {
+        let href = mark.value().attr("href").expect("a mark links its item");
+        let name = mark
+            .child_elements()
+            .next()
+            .filter(|t| t.value().name() == "title")
+            .map(text_of)
+            .unwrap_or_default();
+        assert!(
+            name.starts_with("Incident, ") || name.starts_with("Article, "),
+            "the mark for {href} is named `{name}`"
+        );
+        if let Target::Internal { path, .. } = resolver.resolve("index.html", href) {
+            linked.insert(path);
+        }
+    }
+    let items: BTreeSet<String> = pages_under(&site, "incidents/")
+        .chain(pages_under(&site, "articles/"))
+        .collect();
+    assert_eq!(linked, items, "one mark per incident and article");
+    for hidden in chart.select(&sel("[aria-hidden=true]")) {
+        assert!(
+            hidden.select(&sel("a")).next().is_none(),
+            "a link is hidden from assistive technology"
+        );
+    }
+}
+
 #[test]
 fn every_page_links_the_timeline() {
     let build = default_build();

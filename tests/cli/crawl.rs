@@ -5,97 +5,14 @@
 //! what static hosts need besides (`.nojekyll`).
 
 use std::collections::{BTreeSet, VecDeque};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use scraper::Html;
 
+use crate::static_host::{get, serve};
 use crate::support::{example, links_of, run, xml_attrs, xml_texts};
 
 const PREFIX: &str = "/team/nk/";
 const BASE: &str = "https://example.org/team/nk/";
-
-/// Serves `root` under `PREFIX`: `/` suffix means `index.html`, anything
-/// else outside the folder or missing is a 404. One thread, one request
-/// per connection, like the simplest static host.
-fn serve(root: PathBuf) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let _ = respond(&root, stream);
-        }
-    });
-    port
-}
-
-fn respond(root: &Path, mut stream: TcpStream) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut request_line = String::new();
-    let mut reader = BufReader::new(stream.try_clone()?);
-    reader.read_line(&mut request_line)?;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
-            break;
-        }
-    }
-    let target = request_line.split(' ').nth(1).unwrap_or("");
-    let path = target.split(['?', '#']).next().unwrap_or("");
-    let file = path
-        .strip_prefix(PREFIX)
-        .filter(|rest| !rest.split('/').any(|s| s == ".." || s.contains('%')))
-        .map(|rest| {
-            let rest = if rest.is_empty() || rest.ends_with('/') {
-                format!("{rest}index.html")
-            } else {
-                rest.to_string()
-            };
-            root.join(rest)
-        })
-        .filter(|f| f.is_file());
-    match file.and_then(|f| std::fs::read(f).ok()) {
-        Some(body) => {
-            write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            )?;
-            stream.write_all(&body)
-        }
-        None => stream.write_all(
-            b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found",
-        ),
-    }
-}
-
-/// GET `path` from the test server: (status, body).
-fn get(port: u16, path: &str) -> (u16, Vec<u8>) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let split = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete response");
-    let head = String::from_utf8_lossy(&response[..split]);
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, response[split + 4..].to_vec())
-}
 
 /// The URL path of `link` found at URL path `page`, when it is on our host;
 /// fragment and query dropped.
@@ -132,7 +49,7 @@ fn the_site_served_under_a_sub_path_has_no_broken_link_or_asset() {
     let out = run(root.path(), &["build", "--base-url", BASE]);
     out.assert_code(0);
     let public = root.path().join("public");
-    let port = serve(public.clone());
+    let port = serve(public.clone(), PREFIX);
 
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut queue: VecDeque<(String, String)> = VecDeque::new();
@@ -228,17 +145,7 @@ fn feed_and_sitemap_urls_carry_the_prefix_and_exist() {
 }
 
 #[test]
-fn the_test_server_maps_the_prefix_and_refuses_the_rest() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("a")).unwrap();
-    std::fs::write(dir.path().join("index.html"), "home").unwrap();
-    std::fs::write(dir.path().join("a/index.html"), "a").unwrap();
-    let port = serve(dir.path().to_path_buf());
-    assert_eq!(get(port, "/team/nk/"), (200, b"home".to_vec()));
-    assert_eq!(get(port, "/team/nk/a/?x#y").0, 200);
-    assert_eq!(get(port, "/team/nk/a").0, 404);
-    assert_eq!(get(port, "/team/nk/../nk/").0, 404);
-    assert_eq!(get(port, "/").0, 404);
+fn links_resolve_to_paths_on_the_host() {
     assert_eq!(
         internal_path("/team/nk/articles/x/", "../y/#a"),
         Some("/team/nk/articles/y/".into())

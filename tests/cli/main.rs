@@ -5,6 +5,7 @@
 //! The builds of the example dossier that several tests only read are made
 //! once per test process (see `support::default_build`).
 
+mod axe;
 mod browser;
 mod build;
 mod check;
@@ -16,6 +17,7 @@ mod init;
 mod live;
 mod safety;
 mod serve;
+mod static_host;
 mod stix;
 mod support;
 mod theme;
