@@ -105,12 +105,14 @@ fn save_and_wait(
     i: usize,
     page: &str,
 ) -> Duration {
-    // Change the first note: the file's first `note:` line gets a marker.
-    let edited = original.replacen("note: ", &format!("note: Save {i}. "), 1);
-    let edited = if edited == original {
-        original.replacen("quote:", &format!("note: \"Save {i}.\"\n  quote:"), 1)
+    // Change the first note: a marker line opens a block note (`note: |`),
+    // or starts a quoted one; an annotation without a note gets one.
+    let edited = if original.contains("note: |\n") {
+        original.replacen("note: |\n", &format!("note: |\n    Save {i}.\n"), 1)
+    } else if original.contains("note: \"") {
+        original.replacen("note: \"", &format!("note: \"Save {i}. "), 1)
     } else {
-        edited
+        original.replacen("quote:", &format!("note: \"Save {i}.\"\n  quote:"), 1)
     };
     drain(socket);
     std::fs::write(path, edited).unwrap();

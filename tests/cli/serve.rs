@@ -53,7 +53,7 @@ fn a_save_by_rename_is_seen() {
     let path = dossier.path().join(ANNOTATIONS);
     let text = fs::read_to_string(&path).unwrap();
     let changed = text.replacen(
-        "Only a small part of it\n    was ever paid out.",
+        "of which\n    about US$81 million was lost.",
         "Renamed into place by the editor.",
         1,
     );
@@ -281,8 +281,8 @@ fn after_a_series_of_edits_the_served_site_equals_a_fresh_build() {
     edit(
         root,
         ANNOTATIONS,
-        "was ever paid out.",
-        "was ever paid out (edited).",
+        "million was lost.",
+        "million was lost (edited).",
     );
     socket.expect("reload");
     // An incident's title changes: pages that list or reference it follow.
@@ -373,8 +373,8 @@ fn many_saves_and_many_tabs_leave_a_right_site_and_no_leaks() {
     let started = Instant::now();
     for i in 0..200 {
         let text = original.replacen(
-            "was ever paid out.",
-            &format!("was ever paid out (save {i})."),
+            "million was lost.",
+            &format!("million was lost (save {i})."),
             1,
         );
         if i % 2 == 0 {
@@ -389,7 +389,7 @@ fn many_saves_and_many_tabs_leave_a_right_site_and_no_leaks() {
         "200 saves within 5 seconds"
     );
     settle(&mut first);
-    assert!(server.page(PAGE).contains("was ever paid out (save 199)."));
+    assert!(server.page(PAGE).contains("million was lost (save 199)."));
     for tab in &mut tabs {
         // Every tab is still connected and was told to reload.
         let mut reloaded = false;
