@@ -187,7 +187,7 @@ impl<'t> Anchorer<'t> {
         let text: Vec<char> = self.norm.chars().collect();
         let pattern: Vec<char> = quote.chars().collect();
         // Units are one per char of `norm`, so char indices are unit indices.
-        closest_chars(&text, &pattern).map(|units| self.span(units))
+        closest_chars(&text, &pattern).map(|units| self.span(whole_words(&text, units)))
     }
 }
 
@@ -404,6 +404,20 @@ fn closest_chars(text: &[char], pattern: &[char]) -> Option<Range<usize>> {
     };
     best.and_then(|found| trim_spaces(text, found))
         .or_else(|| text.iter().position(|&c| c != ' ').map(|i| i..i + 1))
+}
+
+/// `found` widened so it neither starts nor ends inside a word: a passage
+/// shown to a person is made of whole words ("poor spelling", not "oor
+/// spelling").
+fn whole_words(text: &[char], mut found: Range<usize>) -> Range<usize> {
+    let word = |i: usize| text.get(i).is_some_and(|c| c.is_alphanumeric());
+    while found.start > 0 && word(found.start) && word(found.start - 1) {
+        found.start -= 1;
+    }
+    while found.end > 0 && word(found.end - 1) && word(found.end) {
+        found.end += 1;
+    }
+    found
 }
 
 /// The part of `text` worth running the edit-distance search on: all of it
@@ -798,7 +812,55 @@ mod tests {
             case("typo in first char", WANNACRY, "The WannaCry attack", not_found(Some(8..27))),
             case("poor match still reported", &["abc"], "xyz", not_found(Some(0..3))),
             case("closest trimmed", &["  Seoul  "], "Seoul!", not_found(Some(2..7))),
+            // The best-scoring substring is "oor spelling": shown whole.
+            case("closest is whole words", &["the attackers poor spelling"], "bad spelling", not_found(Some(14..27))),
+            case("whole words at a mid-word end", &["hello worldwide web"], "hello wurl", not_found(Some(0..15))),
         ]);
+    }
+
+    /// The closest passage for the typos authors make, shown as whole words.
+    #[test]
+    fn closest_passages_for_realistic_typos_are_whole_words() {
+        let text = rendered(&[
+            "In February 2016 the attackers sent 35 payment instructions to the Federal Reserve Bank of New York.",
+            "The heist, which failed in part, was noticed because of the attackers' poor spelling.",
+            "Together they asked for about US$951 million.",
+        ]);
+        let cases = [
+            (
+                "changed word",
+                "the attackers bad spelling",
+                "the attackers' poor spelling",
+            ),
+            ("changed first letters", "bad spelling", "poor spelling"),
+            (
+                "missing word",
+                "the attackers sent payment instructions",
+                "the attackers sent 35 payment instructions",
+            ),
+            (
+                "extra word",
+                "sent 35 urgent payment instructions",
+                "sent 35 payment instructions",
+            ),
+            (
+                "changed punctuation",
+                "The heist; which failed",
+                "The heist, which failed",
+            ),
+            (
+                "older version",
+                "Together they asked for about $951 million in all.",
+                "Together they asked for about US$951 million.",
+            ),
+        ];
+        for (name, quote, expected) in cases {
+            let found = match anchor_in(&text, quote, None, None) {
+                Err(NotFound { closest: Some(r) }) => &text.text[r],
+                other => panic!("{name}: {other:?}"),
+            };
+            assert_eq!(found, expected, "{name}");
+        }
     }
 
     #[test]

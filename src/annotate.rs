@@ -11,7 +11,7 @@ use crate::anchor::{AnchorError, Anchorer, RenderedText, Selector};
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::graph::{Dossier, Lookup, markdown_span};
 use crate::links::SourcedLink;
-use crate::markdown::{self, BadRef, Block, LinkRef, Target};
+use crate::markdown::{self, BadRef, BadUrl, Block, LinkRef, Target};
 use crate::marks::{self, Mark};
 use crate::model::{Annotation, Markdown};
 
@@ -63,6 +63,10 @@ pub(crate) fn render_markdown_value_with_links(
         let span = span.start + 1..span.end;
         errors.push(unknown_ref(dossier, file, span, bad));
     }
+    for bad in &fragment.bad_urls {
+        let span = markdown_span(file, &value.span, &value.text[bad.range.clone()]);
+        errors.push(unsafe_url(file, span, bad));
+    }
     // A YAML block scalar is indented: find the destination's text in the
     // value's span rather than shifting offsets.
     links.extend(fragment.links.iter().map(|link| SourcedLink {
@@ -84,6 +88,21 @@ pub(crate) fn sourced_links(
         file: Arc::clone(file),
         span: start + link.range.start..start + link.range.end,
     })
+}
+
+/// A Markdown link to a `javascript:` URL or the like (SPEC §2.3).
+pub(crate) fn unsafe_url(file: &Arc<SourceFile>, span: Range<usize>, bad: &BadUrl) -> Diagnostic {
+    Diagnostic::at(
+        file,
+        span,
+        format!("unsafe link destination: {}", bad.reason),
+    )
+    .label("refused in a published link")
+    .help(
+        "link to a web address, a site path, `@id`, `mailto:` or a `#fragment`; \
+             `javascript:`, `vbscript:`, `file:` and non-image `data:` URLs are refused \
+             unless `unsafe_html: true` is set in dossier.yaml",
+    )
 }
 
 pub(crate) fn unknown_ref(
@@ -125,6 +144,10 @@ pub(crate) fn process_article(
         let start = article.body_start + bad.range.start;
         let span = start..article.body_start + bad.range.end;
         errors.push(unknown_ref(dossier, &article.file, span, bad));
+    }
+    for bad in &rendered.bad_urls {
+        let span = article.body_start + bad.range.start..article.body_start + bad.range.end;
+        errors.push(unsafe_url(&article.file, span, bad));
     }
 
     let mut links: Vec<SourcedLink> =
@@ -311,14 +334,24 @@ impl ArticlePlace<'_> {
                 format!("quote not found in article `{article_id}`"),
                 "not in the article's text",
                 match closest {
-                    Some(r) => vec![format!(
-                        "closest passage (line {} of the article): \"{}\"",
-                        self.line_of(&r),
-                        self.text.text[r.clone()]
+                    Some(r) => {
+                        let passage = self.text.text[r.clone()]
                             .split_whitespace()
                             .collect::<Vec<_>>()
-                            .join(" ")
-                    )],
+                            .join(" ");
+                        let mut help = vec![format!(
+                            "closest passage (line {} of the article): \"{passage}\"",
+                            self.line_of(&r),
+                        )];
+                        if let Some(diff) =
+                            crate::word_diff::describe(&annotation.quote.value, &passage)
+                        {
+                            help.push(format!(
+                                "difference: {diff}  ([-…-] is only in the quote, {{+…+}} only in the article)"
+                            ));
+                        }
+                        help
+                    }
                     None => vec!["the article has no text".into()],
                 },
             ),

@@ -52,7 +52,7 @@ mod tests {
     fn url(u: &str) -> Source {
         Source {
             title: None,
-            url: Some(u.into()),
+            url: Some(crate::model::WrittenUrl::new(u)),
             archived: None,
             publisher: None,
             date: None,

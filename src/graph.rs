@@ -15,8 +15,9 @@ use std::sync::Arc;
 
 use crate::config::{BaseUrl, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
+use crate::links::SourcedLink;
 use crate::load::{IndexPage, Sources};
-use crate::model::{Article, Entity, EntityKind, Incident};
+use crate::model::{Article, Entity, EntityKind, Incident, Source, WrittenUrl};
 use crate::tlp::Tlp;
 use crate::yaml::Spanned;
 
@@ -252,6 +253,44 @@ impl Dossier {
             ItemRef::Incident(i) => format!("{base}incidents/{}/", self.incidents[i].id),
             ItemRef::Entity(i) => format!("{base}entities/{}/", self.entities[i].id),
         }
+    }
+
+    /// Every URL written in a YAML field (sources, `archived`, an article's
+    /// `url`) with the file and place it is written, so `check` can trace a
+    /// broken one back to it like a Markdown link.
+    pub(crate) fn written_urls(&self) -> Vec<SourcedLink> {
+        fn sourced(file: &Arc<SourceFile>, url: &WrittenUrl) -> SourcedLink {
+            SourcedLink {
+                href: url.to_string(),
+                file: Arc::clone(file),
+                span: url.span.clone(),
+            }
+        }
+        fn of_sources<'a>(
+            file: &'a Arc<SourceFile>,
+            sources: &'a [Source],
+        ) -> impl Iterator<Item = SourcedLink> + 'a {
+            sources
+                .iter()
+                .flat_map(|s| s.url.iter().chain(&s.archived))
+                .map(move |url| sourced(file, url))
+        }
+        let mut out = Vec::new();
+        for article in &self.articles {
+            out.extend(article.url.iter().map(|url| sourced(&article.file, url)));
+            if let Some(file) = &article.annotations_file {
+                for annotation in article.annotations.iter() {
+                    out.extend(of_sources(file, &annotation.sources));
+                }
+            }
+        }
+        for incident in &self.incidents {
+            out.extend(of_sources(&incident.file, &incident.sources));
+        }
+        for entity in &self.entities {
+            out.extend(of_sources(&entity.file, &entity.sources));
+        }
+        out
     }
 
     /// Looks up an id for a reference, hiding what is not published.

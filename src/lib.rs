@@ -32,6 +32,8 @@ mod site;
 mod theme;
 mod timings;
 mod tlp;
+mod url_policy;
+mod word_diff;
 mod yaml;
 
 /// Runs the command line and returns the process exit code.

@@ -105,6 +105,7 @@ impl Resolver<'_> {
             None => (href, None),
         };
         let rest = rest.split_once('?').map_or(rest, |(r, _)| r);
+        let with_host = rest.starts_with("//") || rest.contains("://");
         let absolute = if let Some(after) = rest.strip_prefix("//") {
             match self.same_host(after) {
                 Some(path) => path,
@@ -130,7 +131,15 @@ impl Resolver<'_> {
         let url = normalize_path(&absolute);
         let decoded = percent_decode(&url);
         let Some(inside) = decoded.strip_prefix(self.prefix) else {
-            return Resolved::Outside(url);
+            // A full URL on our host but outside the base path is another
+            // site on the same host (GitHub Pages puts all of an owner's
+            // project sites on one host): external, not broken. A bare
+            // `/path` outside it is almost always a missing prefix.
+            return if with_host {
+                Resolved::External
+            } else {
+                Resolved::Outside(url)
+            };
         };
         let path = if inside.is_empty() || inside.ends_with('/') {
             format!("{inside}index.html")
@@ -496,7 +505,7 @@ pub(crate) fn diagnostics(
                     Diagnostic::general(format!("broken link `{href}` in a template: {what}"))
                         .help(on)
                         .help(
-                            "the link is not written in any Markdown: it comes from a template \
+                            "the link is not written in any Markdown or YAML field: it comes from a template \
                              (yours under `templates/`, or a built-in one) or from a static file",
                         );
                 if let Some(hint) = hint {
@@ -562,14 +571,14 @@ mod tests {
             "data:image/png;base64,xx",
             "javascript:void(0)",
             "",
+            // Same host, outside the base path: another site on that host.
+            "https://example.org/blog/post",
+            "//example.org/other/",
+            "https://example.org/sub",
         ] {
             assert_eq!(r.resolve(page, external), Resolved::External, "{external}");
         }
-        for outside in [
-            "/timeline/",
-            "https://example.org/other/",
-            "../../../../etc/",
-        ] {
+        for outside in ["/timeline/", "../../../../etc/", "/sub"] {
             assert!(
                 matches!(r.resolve(page, outside), Resolved::Outside(_)),
                 "{outside}"

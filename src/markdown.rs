@@ -14,6 +14,7 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd}
 use crate::anchor::RenderedText;
 use crate::highlight;
 use crate::marks::{self, TextRun};
+use crate::url_policy;
 
 /// What an `@id` link points at.
 pub(crate) enum Target {
@@ -27,6 +28,15 @@ pub(crate) enum Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BadRef {
     pub(crate) id: String,
+    pub(crate) range: Range<usize>,
+}
+
+/// A link or image destination that may not be published (a `javascript:`
+/// URL...), with why and where its destination is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BadUrl {
+    pub(crate) url: String,
+    pub(crate) reason: String,
     pub(crate) range: Range<usize>,
 }
 
@@ -55,6 +65,7 @@ pub(crate) struct Rendered {
     pub(crate) blocks: Vec<Block>,
     pub(crate) text: RenderedText,
     pub(crate) bad_refs: Vec<BadRef>,
+    pub(crate) bad_urls: Vec<BadUrl>,
     /// Ids of the items this Markdown links to, in order of appearance.
     pub(crate) refs: Vec<String>,
     /// Every link and image destination that reached the HTML.
@@ -66,6 +77,7 @@ pub(crate) struct Rendered {
 pub(crate) struct Fragment {
     pub(crate) html: String,
     pub(crate) bad_refs: Vec<BadRef>,
+    pub(crate) bad_urls: Vec<BadUrl>,
     pub(crate) refs: Vec<String>,
     pub(crate) links: Vec<LinkRef>,
 }
@@ -130,6 +142,7 @@ pub(crate) fn render_article(
         blocks,
         text,
         bad_refs: converted.bad_refs,
+        bad_urls: converted.bad_urls,
         refs: converted.refs,
         links: converted.links,
     }
@@ -147,6 +160,7 @@ pub(crate) fn render_fragment(
     Fragment {
         html,
         bad_refs: converted.bad_refs,
+        bad_urls: converted.bad_urls,
         refs: converted.refs,
         links: converted.links,
     }
@@ -157,6 +171,7 @@ struct Converted<'a> {
     /// Source range of each top-level block, in order.
     block_sources: Vec<Range<usize>>,
     bad_refs: Vec<BadRef>,
+    bad_urls: Vec<BadUrl>,
     refs: Vec<String>,
     links: Vec<LinkRef>,
 }
@@ -176,6 +191,7 @@ fn convert<'a>(
         events: Vec::with_capacity(parsed.len()),
         block_sources: Vec::new(),
         bad_refs: Vec::new(),
+        bad_urls: Vec::new(),
         refs: Vec::new(),
         links: Vec::new(),
     };
@@ -242,12 +258,36 @@ fn convert<'a>(
             }
             Event::Start(Tag::Link { dest_url, id, .. })
             | Event::Start(Tag::Image { dest_url, id, .. }) => {
-                if matches!(event, Event::Start(Tag::Link { .. })) {
-                    dropped_links.push(false);
+                let image = matches!(event, Event::Start(Tag::Image { .. }));
+                let refusal = (!unsafe_html)
+                    .then(|| url_policy::markdown_refusal(dest_url, image))
+                    .flatten();
+                if let Some(reason) = refusal {
+                    // An error: the page is never published. Leave the
+                    // destination out of the HTML all the same.
+                    let at = link_ref(String::new(), dest_url, id, range).range;
+                    out.bad_urls.push(BadUrl {
+                        url: dest_url.to_string(),
+                        reason,
+                        range: at,
+                    });
+                    if image {
+                        let mut event = event.clone();
+                        if let Event::Start(Tag::Image { dest_url, .. }) = &mut event {
+                            *dest_url = "".into();
+                        }
+                        out.events.push(event);
+                    } else {
+                        dropped_links.push(true);
+                    }
+                } else {
+                    if !image {
+                        dropped_links.push(false);
+                    }
+                    out.links
+                        .push(link_ref(dest_url.to_string(), dest_url, id, range));
+                    out.events.push(event.clone());
                 }
-                out.links
-                    .push(link_ref(dest_url.to_string(), dest_url, id, range));
-                out.events.push(event.clone());
             }
             Event::End(TagEnd::Link) => {
                 if !dropped_links.pop().unwrap_or(false) {

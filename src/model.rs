@@ -77,12 +77,58 @@ impl EntityKind {
     }
 }
 
+/// A URL written in a YAML field, checked to be safe to publish (see
+/// `url_policy`), with where it is written so `check` can point at it. Two
+/// are equal when their text is: one source cited twice is one citation.
+#[derive(Debug, Clone)]
+pub(crate) struct WrittenUrl {
+    text: String,
+    pub(crate) span: Range<usize>,
+}
+
+impl WrittenUrl {
+    #[cfg(test)]
+    pub(crate) fn new(text: &str) -> WrittenUrl {
+        WrittenUrl {
+            text: text.into(),
+            span: 0..0,
+        }
+    }
+}
+
+impl std::ops::Deref for WrittenUrl {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl PartialEq for WrittenUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for WrittenUrl {}
+
+impl Hash for WrittenUrl {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl Serialize for WrittenUrl {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
 /// A cited source: a bare URL or a map with details.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Source {
     pub(crate) title: Option<String>,
-    pub(crate) url: Option<String>,
-    pub(crate) archived: Option<String>,
+    pub(crate) url: Option<WrittenUrl>,
+    pub(crate) archived: Option<WrittenUrl>,
     pub(crate) publisher: Option<String>,
     pub(crate) date: Option<PartialDate>,
     pub(crate) reliability: Option<char>,
@@ -102,7 +148,7 @@ pub(crate) struct Article {
     pub(crate) title: String,
     pub(crate) published: PartialDate,
     pub(crate) source: Option<String>,
-    pub(crate) url: Option<String>,
+    pub(crate) url: Option<WrittenUrl>,
     pub(crate) author: Option<String>,
     pub(crate) reliability: Option<char>,
     pub(crate) tlp: Tlp,
@@ -284,11 +330,51 @@ impl Decoder<'_> {
         items.iter().filter_map(|item| self.source(item)).collect()
     }
 
+    /// A URL field: a full `http://` or `https://` URL.
+    fn web_url(&mut self, fields: &Fields<'_>, name: &str) -> Option<WrittenUrl> {
+        let node = fields.get(name)?;
+        let text = self.string(node, name)?;
+        self.checked_url(text, name)
+    }
+
+    fn checked_url(&mut self, text: Spanned<String>, name: &str) -> Option<WrittenUrl> {
+        let Some(reason) = crate::url_policy::web_refusal(&text.value) else {
+            // Point at the URL itself, inside any quotes.
+            let written = self.file.text.get(text.span.clone()).unwrap_or("");
+            let quoted =
+                written.len() >= 2 && (written.starts_with('"') || written.starts_with('\''));
+            let span = if quoted {
+                text.span.start + 1..text.span.end - 1
+            } else {
+                text.span
+            };
+            return Some(WrittenUrl {
+                text: text.value.trim().to_string(),
+                span,
+            });
+        };
+        self.error(
+            text.span,
+            format!("`{name}` must be a full `http://` or `https://` URL, not {reason}"),
+        )
+        .help
+        .push(
+            "every address a reader can follow is a web address: other schemes \
+                 (`javascript:`, `data:`, `file:`...) could run script or reach the reader's files"
+                .into(),
+        );
+        None
+    }
+
     fn source(&mut self, node: &Node) -> Option<Source> {
         if let Value::Scalar { text, .. } = &node.value {
+            let text = Spanned {
+                value: text.clone(),
+                span: node.span.clone(),
+            };
             return Some(Source {
                 title: None,
-                url: Some(text.trim().to_string()),
+                url: Some(self.checked_url(text, "url")?),
                 archived: None,
                 publisher: None,
                 date: None,
@@ -298,8 +384,8 @@ impl Decoder<'_> {
         let fields = self.fields(node, "a source", SOURCE_FIELDS)?;
         let source = Source {
             title: self.opt_string(&fields, "title"),
-            url: self.opt_string(&fields, "url"),
-            archived: self.opt_string(&fields, "archived"),
+            url: self.web_url(&fields, "url"),
+            archived: self.web_url(&fields, "archived"),
             publisher: self.opt_string(&fields, "publisher"),
             date: fields.get("date").and_then(|n| self.date(n, "date")),
             reliability: self.choice(&fields, "reliability", &RELIABILITY),
@@ -333,7 +419,7 @@ pub(crate) fn decode_article(
         id: id.to_string(),
         file: Arc::clone(d.file),
         source: d.opt_string(&fields, "source"),
-        url: d.opt_string(&fields, "url"),
+        url: d.web_url(&fields, "url"),
         author: d.opt_string(&fields, "author"),
         reliability: d.choice(&fields, "reliability", &RELIABILITY),
         tlp: d.tlp(&fields),

@@ -217,6 +217,10 @@ fn prepare_intro(
                 let span = page.body_start + bad.range.start..page.body_start + bad.range.end;
                 errors.push(annotate::unknown_ref(dossier, &page.file, span, bad));
             }
+            for bad in &rendered.bad_urls {
+                let span = page.body_start + bad.range.start..page.body_start + bad.range.end;
+                errors.push(annotate::unsafe_url(&page.file, span, bad));
+            }
             links.extend(annotate::sourced_links(
                 &page.file,
                 page.body_start,

@@ -39,7 +39,9 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
         let Some(current) = session.current() else {
             unreachable!("the session loaded above");
         };
-        let sources: Vec<&links::SourcedLink> = current.prepared.sourced_links().collect();
+        let written = current.dossier.written_urls();
+        let sources: Vec<&links::SourcedLink> =
+            current.prepared.sourced_links().chain(&written).collect();
         let mut diagnostics = Diagnostics(links::diagnostics(&report.problems, &sources, &base));
         diagnostics.sort();
         let n = report.problems.len();

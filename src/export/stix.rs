@@ -195,12 +195,12 @@ fn external_reference(s: &Source) -> Value {
         parts.push(format!("source reliability {r}"));
     }
     if let (Some(_), Some(archived)) = (&s.url, &s.archived) {
-        parts.push(format!("archived at {archived}"));
+        parts.push(format!("archived at {}", &**archived));
     }
     let mut r = Map::new();
     r.insert("source_name".into(), source_name.into());
     if let Some(url) = url {
-        r.insert("url".into(), url.as_str().into());
+        r.insert("url".into(), (&**url).into());
     }
     if !parts.is_empty() || url.is_none() {
         let description = if parts.is_empty() {
@@ -402,7 +402,7 @@ impl<'a> Builder<'a> {
             let mut r = Map::new();
             let name = article.source.as_deref().unwrap_or("original article");
             r.insert("source_name".into(), name.into());
-            r.insert("url".into(), url.as_str().into());
+            r.insert("url".into(), (&**url).into());
             if !details.is_empty() {
                 r.insert("description".into(), details.join("; ").into());
             }

@@ -188,3 +188,53 @@ fn check_reports_build_errors_like_build() {
         out.stderr
     );
 }
+
+/// A project site on GitHub Pages shares its host with the owner's other
+/// sites: a full URL on that host outside the base path is another site, not
+/// a broken link. A broken link on the site written in a YAML source is
+/// traced to the YAML that wrote it.
+#[test]
+fn links_on_the_same_host_outside_the_base_are_external_and_yaml_links_are_traced() {
+    let root = copy_fixture(&fixture("minimal"));
+    let incident = root.path().join("content/incidents/quiet-heist.yaml");
+    let text = fs::read_to_string(&incident).unwrap();
+    fs::write(
+        &incident,
+        format!(
+            "{text}\nsources:\n  - https://org.example/blog/post\n  - {{ title: \"Our own copy\", url: \"https://org.example/team/dossier/files/missing.pdf\" }}\n"
+        ),
+    )
+    .unwrap();
+    let out = run(
+        root.path(),
+        &["check", "--base-url", "https://org.example/team/dossier/"],
+    );
+    out.assert_code(1);
+    assert!(!out.stderr.contains("blog/post"), "{}", out.stderr);
+    let line = fs::read_to_string(&incident)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("missing.pdf"))
+        .unwrap()
+        + 1;
+    for expected in [
+        "error: broken link `https://org.example/team/dossier/files/missing.pdf`".to_string(),
+        format!("--> content/incidents/quiet-heist.yaml:{line}:36"),
+        "check failed: 1 broken link".into(),
+    ] {
+        assert!(out.stderr.contains(&expected), "{expected}\n{}", out.stderr);
+    }
+    assert!(!out.stderr.contains("template"), "{}", out.stderr);
+
+    // Without the missing file, check passes.
+    fs::write(
+        &incident,
+        format!("{text}\nsources:\n  - https://org.example/blog/post\n"),
+    )
+    .unwrap();
+    run(
+        root.path(),
+        &["check", "--base-url", "https://org.example/team/dossier/"],
+    )
+    .assert_code(0);
+}

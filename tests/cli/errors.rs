@@ -131,3 +131,26 @@ fn usage_errors_exit_two_and_write_nothing() {
         "usage errors write nothing"
     );
 }
+
+/// `unsafe_html: true` is the author's own choice for their Markdown; a URL
+/// field in YAML never holds anything but a web address.
+#[test]
+fn unsafe_html_lets_markdown_links_through_but_never_yaml_urls() {
+    let root = copy_fixture(&fixture("invalid/unsafe-urls"));
+    fs::write(root.path().join("dossier.yaml"), "unsafe_html: true\n").unwrap();
+    let out = run(root.path(), &["build"]);
+    out.assert_code(1);
+    assert!(
+        !out.stderr.contains("unsafe link destination"),
+        "{}",
+        out.stderr
+    );
+    for line in [
+        "--> content/articles/field-note.md:4:6",
+        "--> content/articles/field-note.annotations.yaml:4:7",
+        "--> content/incidents/heist.yaml:5:5",
+        "build failed with 6 errors",
+    ] {
+        assert!(out.stderr.contains(line), "{line}\n{}", out.stderr);
+    }
+}
