@@ -204,6 +204,10 @@ fn exports_are_served_and_follow_edits() {
         "title: \"Renamed in the preview ",
     );
     socket.expect("reload");
+    // Nothing starts once the saves pause (an exports refresh used to, and
+    // held back the next rebuild for seconds on a large dossier): the
+    // exports are made when asked for.
+    assert_eq!(socket.next(Duration::from_millis(1500)), None);
     for path in ["/dossier.json", "/timeline.json", "/stix.json"] {
         let (status, body) = server.get(path);
         assert_eq!(status, 200, "{path}");
