@@ -131,7 +131,7 @@ pub(crate) fn process_article(
     let article = &dossier.articles[ai];
     // Only published ids: an unpublished one must not even shape a heading id.
     let annotation_ids: Vec<&str> = (0..article.annotations.len())
-        .filter(|&ni| dossier.annotation_included(ai, ni))
+        .filter(|&ni| dossier.included.annotation(ai, ni))
         .map(|ni| article.annotations[ni].id.as_str())
         .collect();
     let rendered = markdown::render_article(
@@ -185,7 +185,7 @@ pub(crate) fn process_article(
                 let mut note_links = Vec::new();
                 let html =
                     render_markdown_value_with_links(dossier, file, note, errors, &mut note_links);
-                if dossier.annotation_included(ai, ni) {
+                if dossier.included.annotation(ai, ni) {
                     links.extend(note_links);
                 }
                 html.0
@@ -218,7 +218,7 @@ fn weave_blocks(
     let mut published: Vec<(usize, Range<usize>)> = anchors
         .iter()
         .enumerate()
-        .filter(|(ni, _)| dossier.annotation_included(ai, *ni))
+        .filter(|(ni, _)| dossier.included.annotation(ai, *ni))
         .filter_map(|(ni, range)| range.clone().map(|r| (ni, r)))
         .collect();
     published.sort_by_key(|(ni, r)| (r.start, std::cmp::Reverse(r.end), *ni));

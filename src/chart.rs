@@ -10,8 +10,9 @@
 use std::fmt::Write as _;
 
 use crate::date::PartialDate;
-use crate::graph::{Dossier, ItemRef};
+use crate::graph::ItemRef;
 use crate::highlight::escape;
+use crate::publish::Published;
 
 const WIDTH: f64 = 960.0;
 const MARGIN: f64 = 40.0;
@@ -19,23 +20,13 @@ const AXIS_Y: f64 = 110.0;
 const LANE: f64 = 16.0;
 const MAX_LANES: usize = 5;
 
-/// The chart for `items` (already in date order); empty when there is nothing to show.
-pub(crate) fn svg(dossier: &Dossier, items: &[ItemRef]) -> String {
-    let dated: Vec<(ItemRef, PartialDate, &str)> = items
+/// The chart of the published timeline; empty when there is nothing to show.
+pub(crate) fn svg(view: &Published<'_>) -> String {
+    let dossier = view.dossier;
+    let dated: Vec<(ItemRef, PartialDate, &str)> = view
+        .timeline()
         .iter()
-        .filter_map(|&item| match item {
-            ItemRef::Incident(i) => Some((
-                item,
-                dossier.incidents[i].date,
-                dossier.incidents[i].title.as_str(),
-            )),
-            ItemRef::Article(i) => Some((
-                item,
-                dossier.articles[i].published,
-                dossier.articles[i].title.as_str(),
-            )),
-            ItemRef::Entity(_) => None,
-        })
+        .filter_map(|&item| Some((item, view.date(item)?, view.title(item))))
         .collect();
     let (Some(first), Some(last)) = (dated.first(), dated.last()) else {
         return String::new();
@@ -132,7 +123,7 @@ pub(crate) fn svg(dossier: &Dossier, items: &[ItemRef]) -> String {
         let _ = write!(
             svg,
             "<a class=\"chart-mark\" href=\"{}\"><title>{}</title>{shape}</a>",
-            escape(&dossier.url(*item)),
+            escape(&view.url(*item)),
             escape(&label)
         );
     }

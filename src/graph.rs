@@ -1,8 +1,9 @@
-//! The dossier graph: ids resolved across files, TLP and drafts applied,
-//! backlinks computed.
+//! The dossier graph: ids resolved across files and every cross-file
+//! reference checked; which items are published is decided once, by
+//! `publish`, and kept here for the steps that resolve references.
 //!
-//! Everything here is linear in the number of items and annotations:
-//! ids go through one hash map and backlinks are built in a single pass.
+//! Everything here is linear in the number of items and annotations: ids go
+//! through one hash map.
 
 use std::collections::HashMap;
 
@@ -17,8 +18,8 @@ use crate::config::{BaseUrl, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::links::SourcedLink;
 use crate::load::{IndexPage, Sources};
-use crate::model::{Article, Entity, EntityKind, Incident, Source, WrittenUrl};
-use crate::tlp::Tlp;
+use crate::model::{Article, Entity, Incident, Source, WrittenUrl};
+use crate::publish::{Inclusion, Rule};
 use crate::yaml::Spanned;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -38,32 +39,13 @@ impl ItemRef {
     }
 }
 
-/// Which items a build publishes.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Publish {
-    pub(crate) tlp: Tlp,
-    pub(crate) drafts: bool,
-}
-
-/// An annotation as seen from elsewhere: (article index, annotation index).
-pub(crate) type AnnotationRef = (usize, usize);
-
-#[derive(Debug, Default)]
-pub(crate) struct Backlinks {
-    /// Included annotations that reference each incident / entity.
-    pub(crate) incident_annotations: Vec<Vec<AnnotationRef>>,
-    pub(crate) entity_annotations: Vec<Vec<AnnotationRef>>,
-    /// Included incidents in which each entity is an actor, target or malware.
-    pub(crate) entity_incidents: Vec<Vec<usize>>,
-    /// Included articles that annotate or link to each entity.
-    pub(crate) entity_articles: Vec<Vec<usize>>,
-}
-
 #[derive(Debug)]
 pub(crate) struct Dossier {
     pub(crate) config: Config,
     pub(crate) base: BaseUrl,
-    pub(crate) publish: Publish,
+    /// The publish rule of this pass, and what it includes.
+    pub(crate) rule: Rule,
+    pub(crate) included: Inclusion,
     pub(crate) index: Option<IndexPage>,
     pub(crate) articles: Vec<Arc<Article>>,
     pub(crate) incidents: Vec<Incident>,
@@ -78,13 +60,14 @@ impl Dossier {
     pub(crate) fn new(
         sources: Sources,
         base: BaseUrl,
-        publish: Publish,
+        rule: Rule,
         diagnostics: &mut Diagnostics,
     ) -> Dossier {
         let mut dossier = Dossier {
             config: sources.config,
             base,
-            publish,
+            rule,
+            included: Inclusion::default(),
             index: sources.index,
             articles: sources.articles,
             incidents: sources.incidents,
@@ -97,6 +80,7 @@ impl Dossier {
         dossier.incidents.sort_by(|a, b| a.id.cmp(&b.id));
         dossier.entities.sort_by(|a, b| a.id.cmp(&b.id));
         timer.lap("  sort");
+        dossier.included = Inclusion::new(rule, &dossier);
         dossier.index_ids(diagnostics);
         timer.lap("  index ids");
         dossier.check_references(diagnostics);
@@ -221,30 +205,6 @@ impl Dossier {
         }
     }
 
-    pub(crate) fn article_included(&self, a: &Article) -> bool {
-        a.tlp <= self.publish.tlp && (!a.draft || self.publish.drafts)
-    }
-
-    /// An annotation is published when its article is and the stricter of
-    /// its own and its article's level is within the publish level.
-    pub(crate) fn annotation_tlp(&self, article: usize, annotation: usize) -> Tlp {
-        let a = &self.articles[article];
-        a.tlp.max(a.annotations[annotation].tlp)
-    }
-
-    pub(crate) fn annotation_included(&self, article: usize, annotation: usize) -> bool {
-        self.article_included(&self.articles[article])
-            && self.annotation_tlp(article, annotation) <= self.publish.tlp
-    }
-
-    pub(crate) fn is_included(&self, item: ItemRef) -> bool {
-        match item {
-            ItemRef::Article(i) => self.article_included(&self.articles[i]),
-            ItemRef::Incident(i) => self.incidents[i].tlp <= self.publish.tlp,
-            ItemRef::Entity(i) => self.entities[i].tlp <= self.publish.tlp,
-        }
-    }
-
     /// The page URL (with the base path) of an item.
     pub(crate) fn url(&self, item: ItemRef) -> String {
         let base = &self.base.path;
@@ -296,7 +256,7 @@ impl Dossier {
     /// Looks up an id for a reference, hiding what is not published.
     pub(crate) fn lookup(&self, id: &str) -> Lookup {
         match self.ids.get(id) {
-            Some(&item) if self.is_included(item) => Lookup::Included(item),
+            Some(&item) if self.included.item(item) => Lookup::Included(item),
             Some(_) => Lookup::Withheld,
             // Its file failed to load and has its own error: one is enough.
             None if self.broken_ids.contains(id) => Lookup::Withheld,
@@ -311,105 +271,15 @@ impl Dossier {
         let mut h = FxHasher::default();
         (&self.base.path, self.config.unsafe_html).hash(&mut h);
         for (i, a) in self.articles.iter().enumerate() {
-            (1u8, &a.id, self.is_included(ItemRef::Article(i))).hash(&mut h);
+            (1u8, &a.id, self.included.item(ItemRef::Article(i))).hash(&mut h);
         }
         for (i, x) in self.incidents.iter().enumerate() {
-            (2u8, &x.id, self.is_included(ItemRef::Incident(i))).hash(&mut h);
+            (2u8, &x.id, self.included.item(ItemRef::Incident(i))).hash(&mut h);
         }
         for (i, x) in self.entities.iter().enumerate() {
-            (3u8, &x.id, self.is_included(ItemRef::Entity(i))).hash(&mut h);
+            (3u8, &x.id, self.included.item(ItemRef::Entity(i))).hash(&mut h);
         }
         h.finish()
-    }
-
-    pub(crate) fn backlinks(&self, article_refs: &[&[String]]) -> Backlinks {
-        let mut b = Backlinks {
-            incident_annotations: vec![Vec::new(); self.incidents.len()],
-            entity_annotations: vec![Vec::new(); self.entities.len()],
-            entity_incidents: vec![Vec::new(); self.entities.len()],
-            entity_articles: vec![Vec::new(); self.entities.len()],
-        };
-        // Look ids up in parallel, then file the links in article order.
-        let resolved: Vec<Vec<(usize, ItemRef)>> = (0..self.articles.len())
-            .into_par_iter()
-            .map(|ai| {
-                let article = &self.articles[ai];
-                let mut links = Vec::new();
-                if !self.article_included(article) {
-                    return links;
-                }
-                for (ni, annotation) in article.annotations.iter().enumerate() {
-                    if !self.annotation_included(ai, ni) {
-                        continue;
-                    }
-                    for id in annotation.incidents.iter().chain(&annotation.entities) {
-                        if let Some(item) = self.ids.get(&id.value) {
-                            links.push((ni, *item));
-                        }
-                    }
-                }
-                for id in article_refs.get(ai).copied().unwrap_or_default() {
-                    if let Some(item @ ItemRef::Entity(_)) = self.ids.get(id) {
-                        links.push((usize::MAX, *item));
-                    }
-                }
-                links
-            })
-            .collect();
-        for (ai, links) in resolved.into_iter().enumerate() {
-            for (ni, item) in links {
-                match item {
-                    ItemRef::Incident(i) if ni != usize::MAX => {
-                        b.incident_annotations[i].push((ai, ni))
-                    }
-                    ItemRef::Entity(e) => {
-                        if ni != usize::MAX {
-                            b.entity_annotations[e].push((ai, ni));
-                        }
-                        push_unique(&mut b.entity_articles[e], ai);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        for (ii, incident) in self.incidents.iter().enumerate() {
-            if incident.tlp > self.publish.tlp {
-                continue;
-            }
-            for id in incident
-                .actors
-                .iter()
-                .chain(&incident.targets)
-                .chain(&incident.malware)
-            {
-                if let Some(ItemRef::Entity(e)) = self.ids.get(&id.value) {
-                    push_unique(&mut b.entity_incidents[*e], ii);
-                }
-            }
-        }
-        b
-    }
-
-    /// Entity kinds in display order with the included entities of each.
-    pub(crate) fn entity_groups(&self) -> Vec<(EntityKind, Vec<usize>)> {
-        EntityKind::ALL
-            .iter()
-            .map(|(_, kind)| {
-                let mut members: Vec<usize> = (0..self.entities.len())
-                    .filter(|&i| {
-                        self.entities[i].kind == *kind && self.entities[i].tlp <= self.publish.tlp
-                    })
-                    .collect();
-                members.sort_by(|&a, &b| {
-                    self.entities[a]
-                        .name
-                        .to_lowercase()
-                        .cmp(&self.entities[b].name.to_lowercase())
-                });
-                (*kind, members)
-            })
-            .filter(|(_, members)| !members.is_empty())
-            .collect()
     }
 }
 
@@ -418,14 +288,6 @@ fn plural(type_name: &str) -> &'static str {
         "article" => "articles",
         "incident" => "incidents",
         _ => "entities",
-    }
-}
-
-fn push_unique(list: &mut Vec<usize>, value: usize) {
-    // Values arrive grouped (one article or incident at a time), so the
-    // last element is the only possible duplicate.
-    if list.last() != Some(&value) {
-        list.push(value);
     }
 }
 

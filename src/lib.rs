@@ -24,6 +24,7 @@ mod marks;
 mod model;
 mod output;
 mod prepare;
+mod publish;
 mod report;
 #[cfg(feature = "serve")]
 mod serve;

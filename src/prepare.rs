@@ -1,5 +1,5 @@
 //! Everything Markdown-derived: article bodies rendered and annotated,
-//! summaries and the front page rendered, backlinks computed.
+//! summaries and the front page rendered.
 //!
 //! Work is cached per file version: an article is rendered again only when
 //! its file, its annotations file or the set of linkable ids changed, so a
@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::annotate::{self, ArticleOut};
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::graph::{Backlinks, Dossier};
+use crate::graph::Dossier;
 use crate::links::SourcedLink;
 use crate::model::Markdown;
 
@@ -24,7 +24,6 @@ pub(crate) struct Prepared {
     pub(crate) incident_summaries: Vec<Arc<str>>,
     pub(crate) entity_summaries: Vec<Arc<str>>,
     pub(crate) intro_html: Arc<str>,
-    pub(crate) backlinks: Backlinks,
     /// Links written in summaries and the front page, with their place
     /// (articles keep theirs in [`ArticleOut::links`]).
     pub(crate) links: Vec<Arc<[SourcedLink]>>,
@@ -181,15 +180,11 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
     cache.intro = Some(intro);
 
     timer.lap("  collect");
-    let refs: Vec<&[String]> = articles.iter().map(|a| a.refs.as_slice()).collect();
-    let backlinks = dossier.backlinks(&refs);
-    timer.lap("  backlinks");
     let prepared = Prepared {
         articles,
         incident_summaries,
         entity_summaries,
         intro_html,
-        backlinks,
         links,
     };
     (prepared, errors)

@@ -16,11 +16,12 @@ use rayon::prelude::*;
 
 use crate::config::{BaseUrl, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
-use crate::graph::{Dossier, Publish};
+use crate::graph::Dossier;
 use crate::highlight;
 use crate::load::{self, FileKind, Loaded};
 use crate::output::Sink;
 use crate::prepare::{self, Prepared};
+use crate::publish::{Published, Rule};
 use crate::site::{self, Rendered, Signatures};
 use crate::theme::Theme;
 use crate::timings::Timer;
@@ -230,13 +231,8 @@ impl Session {
         let (Some(current), Some(theme)) = (&self.current, &self.theme) else {
             anyhow::bail!("nothing to render: the dossier has not loaded");
         };
-        site::render(
-            &current.dossier,
-            &current.prepared,
-            theme,
-            sink,
-            self.signatures.as_mut(),
-        )
+        let view = Published::new(&current.dossier, &current.prepared);
+        site::render(&view, theme, sink, self.signatures.as_mut())
     }
 
     /// Writes the JSON exports of the current state into `sink`.
@@ -248,7 +244,7 @@ impl Session {
     }
 
     /// The base URL and publish rules, from the config and command line.
-    fn settings(&self, config: &Config, diagnostics: &mut Diagnostics) -> (BaseUrl, Publish) {
+    fn settings(&self, config: &Config, diagnostics: &mut Diagnostics) -> (BaseUrl, Rule) {
         let base_url = self
             .overrides
             .base_url
@@ -264,7 +260,7 @@ impl Session {
         if highlight::theme_css(&config.highlight_theme).is_err() {
             diagnostics.push(unknown_theme(config));
         }
-        let publish = Publish {
+        let publish = Rule {
             tlp: self.overrides.tlp.unwrap_or(config.publish_tlp),
             drafts: self.overrides.drafts,
         };

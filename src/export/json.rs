@@ -15,17 +15,18 @@
 use serde::Serialize;
 
 use crate::date::PartialDate;
-use crate::graph::{AnnotationRef, Dossier, ItemRef, Lookup};
+use crate::graph::{Dossier, ItemRef};
 use crate::model::{AnnotationKind, Confidence, EntityKind, IncidentKind, Source};
 use crate::prepare::Prepared;
+use crate::publish::{AnnotationRef, Published, Reference};
 use crate::yaml::Spanned;
 
 /// Bumped on any change that could break a consumer (a removed or renamed
 /// key, a changed meaning); added keys keep the version.
 const VERSION: u32 = 1;
 
-pub(crate) fn render(dossier: &Dossier, prepared: &Prepared) -> anyhow::Result<Vec<u8>> {
-    let doc = Export::new(dossier, prepared).document();
+pub(crate) fn render(view: &Published<'_>) -> anyhow::Result<Vec<u8>> {
+    let doc = Export::new(view).document();
     let mut bytes = serde_json::to_vec_pretty(&doc)?;
     bytes.push(b'\n');
     Ok(bytes)
@@ -170,14 +171,19 @@ struct Entity<'a> {
     articles: Vec<Ref<'a>>,
 }
 
-struct Export<'a> {
+struct Export<'v, 'a> {
+    view: &'v Published<'a>,
     d: &'a Dossier,
     p: &'a Prepared,
 }
 
-impl<'a> Export<'a> {
-    fn new(d: &'a Dossier, p: &'a Prepared) -> Self {
-        Export { d, p }
+impl<'v, 'a> Export<'v, 'a> {
+    fn new(view: &'v Published<'a>) -> Self {
+        Export {
+            view,
+            d: view.dossier,
+            p: view.prepared,
+        }
     }
 
     fn document(&self) -> Document<'a> {
@@ -194,20 +200,26 @@ impl<'a> Export<'a> {
                 language: &c.language,
             },
             publish: Publish {
-                tlp: d.publish.tlp.name(),
-                drafts: d.publish.drafts,
+                tlp: self.view.rule().tlp.name(),
+                drafts: self.view.rule().drafts,
             },
-            articles: (0..d.articles.len())
-                .filter(|&i| d.is_included(ItemRef::Article(i)))
-                .map(|i| self.article(i))
+            articles: self
+                .view
+                .articles()
+                .iter()
+                .map(|&i| self.article(i))
                 .collect(),
-            incidents: (0..d.incidents.len())
-                .filter(|&i| d.is_included(ItemRef::Incident(i)))
-                .map(|i| self.incident(i))
+            incidents: self
+                .view
+                .incidents()
+                .iter()
+                .map(|&i| self.incident(i))
                 .collect(),
-            entities: (0..d.entities.len())
-                .filter(|&i| d.is_included(ItemRef::Entity(i)))
-                .map(|i| self.entity(i))
+            entities: self
+                .view
+                .entities()
+                .iter()
+                .map(|&i| self.entity(i))
                 .collect(),
         }
     }
@@ -216,9 +228,7 @@ impl<'a> Export<'a> {
         let a = &*self.d.articles[ai];
         let out = &*self.p.articles[ai];
         let url = self.d.url(ItemRef::Article(ai));
-        let published: Vec<usize> = (0..a.annotations.len())
-            .filter(|&ni| self.d.annotation_included(ai, ni) && out.anchors[ni].is_some())
-            .collect();
+        let published = self.view.annotations(ai);
         let bytes: Vec<usize> = published
             .iter()
             .filter_map(|&ni| out.anchors[ni].clone())
@@ -226,8 +236,8 @@ impl<'a> Export<'a> {
             .collect();
         let chars = CharOffsets::new(&out.text, bytes);
         let annotations = published
-            .into_iter()
-            .map(|ni| {
+            .iter()
+            .map(|&ni| {
                 let n = &a.annotations[ni];
                 let range = out.anchors[ni].clone().unwrap_or_default();
                 Annotation {
@@ -245,7 +255,7 @@ impl<'a> Export<'a> {
                     note_html: n.note.as_ref().map(|_| out.notes[ni].as_str()),
                     confidence: n.confidence,
                     credibility: n.credibility,
-                    tlp: self.d.annotation_tlp(ai, ni).name(),
+                    tlp: self.view.annotation_tlp(ai, ni).name(),
                     incidents: self.refs(&n.incidents),
                     entities: self.refs(&n.entities),
                     sources: sources(&n.sources),
@@ -288,13 +298,13 @@ impl<'a> Export<'a> {
             tags: &x.tags,
             tlp: x.tlp.name(),
             sources: sources(&x.sources),
-            annotations: self.backlinks(&self.p.backlinks.incident_annotations[ii]),
+            annotations: self.backlinks(&self.view.backlinks().incident_annotations[ii]),
         }
     }
 
     fn entity(&self, ei: usize) -> Entity<'a> {
         let x = &self.d.entities[ei];
-        let b = &self.p.backlinks;
+        let b = self.view.backlinks();
         Entity {
             id: &x.id,
             url: self.d.url(ItemRef::Entity(ei)),
@@ -331,18 +341,16 @@ impl<'a> Export<'a> {
 
     fn refs(&self, ids: &[Spanned<String>]) -> Vec<Ref<'a>> {
         ids.iter()
-            .map(|id| match self.d.lookup(&id.value) {
-                Lookup::Included(item) => self.item(item),
-                Lookup::Withheld | Lookup::Unknown => Ref::Withheld { withheld: true },
+            .map(|id| match self.view.reference(&id.value) {
+                Reference::Item(item) => self.item(item),
+                Reference::Withheld => Ref::Withheld { withheld: true },
             })
             .collect()
     }
 
-    /// Backlinks are already limited to published annotations; the anchor
-    /// check matches the pages, which only link to quotes that anchored.
+    /// Backlinks list published annotations that anchored, as the pages do.
     fn backlinks(&self, list: &[AnnotationRef]) -> Vec<Backlink<'a>> {
         list.iter()
-            .filter(|&&(ai, ni)| self.p.articles[ai].anchors[ni].is_some())
             .map(|&(ai, ni)| {
                 let id = &self.d.articles[ai].annotations[ni].id;
                 Backlink {

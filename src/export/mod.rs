@@ -11,13 +11,12 @@ mod json;
 mod stix;
 mod timeline;
 
-use crate::graph::Dossier;
 use crate::output::Sink;
-use crate::prepare::Prepared;
+use crate::publish::Published;
 use crate::session::Current;
 
-/// Renders one export file from the published dossier.
-pub(crate) type Export = fn(&Dossier, &Prepared) -> anyhow::Result<Vec<u8>>;
+/// Renders one export file from the published view.
+pub(crate) type Export = fn(&Published<'_>) -> anyhow::Result<Vec<u8>>;
 
 /// Every export: its site path and how to render it.
 const EXPORTS: [(&str, Export); 3] = [
@@ -34,8 +33,9 @@ pub(crate) fn all() -> [(&'static str, Export); 3] {
 
 /// Writes every export into `sink`.
 pub(crate) fn render(current: &Current, sink: &dyn Sink) -> anyhow::Result<()> {
+    let view = Published::new(&current.dossier, &current.prepared);
     for (path, export) in EXPORTS {
-        sink.write(path, &export(&current.dossier, &current.prepared)?)?;
+        sink.write(path, &export(&view)?)?;
     }
     Ok(())
 }

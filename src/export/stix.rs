@@ -18,10 +18,11 @@ use uuid::Uuid;
 
 use crate::anchor::RenderedText;
 use crate::date::PartialDate;
-use crate::graph::{Dossier, ItemRef, Lookup};
+use crate::graph::{Dossier, ItemRef};
 use crate::marks;
 use crate::model::{Confidence, EntityKind, Source};
 use crate::prepare::Prepared;
+use crate::publish::{Published, Reference};
 use crate::tlp::Tlp;
 
 /// The namespace of every id in the bundle. Part of the public contract
@@ -59,25 +60,18 @@ const TLP_MARKINGS: [(Tlp, &str); 5] = [
 type Object = (Tlp, Value);
 
 /// Renders the bundle.
-pub(super) fn render(dossier: &Dossier, prepared: &Prepared) -> anyhow::Result<Vec<u8>> {
-    let b = Builder::new(dossier, prepared);
-    let per_article: Vec<Vec<Object>> = (0..dossier.articles.len())
-        .into_par_iter()
-        .filter(|&ai| dossier.is_included(ItemRef::Article(ai)))
-        .map(|ai| b.article(ai))
+pub(super) fn render(view: &Published<'_>) -> anyhow::Result<Vec<u8>> {
+    let dossier = view.dossier;
+    let b = Builder::new(view);
+    let per_article: Vec<Vec<Object>> = view
+        .articles()
+        .par_iter()
+        .map(|&ai| b.article(ai))
         .collect();
     let mut objects: Vec<Object> = vec![b.publisher()];
     objects.extend(per_article.into_iter().flatten());
-    objects.extend(
-        (0..dossier.incidents.len())
-            .filter(|&i| dossier.is_included(ItemRef::Incident(i)))
-            .map(|i| b.incident(i)),
-    );
-    objects.extend(
-        (0..dossier.entities.len())
-            .filter(|&e| dossier.is_included(ItemRef::Entity(e)))
-            .map(|e| b.entity(e)),
-    );
+    objects.extend(view.incidents().iter().map(|&i| b.incident(i)));
+    objects.extend(view.entities().iter().map(|&e| b.entity(e)));
     objects.extend(b.relationships());
 
     let mut used = [false; 5];
@@ -91,7 +85,7 @@ pub(super) fn render(dossier: &Dossier, prepared: &Prepared) -> anyhow::Result<V
     let all: Vec<Value> = markings
         .chain(objects.into_iter().map(|(_, object)| object))
         .collect();
-    let bundle_name = format!("{}/{}", dossier.config.title, dossier.publish.tlp.name());
+    let bundle_name = format!("{}/{}", dossier.config.title, view.rule().tlp.name());
     let bundle = json!({
         "type": "bundle",
         "id": stix_id("bundle", &bundle_name),
@@ -224,7 +218,8 @@ struct Link {
     tlp: Tlp,
 }
 
-struct Builder<'a> {
+struct Builder<'v, 'a> {
+    view: &'v Published<'a>,
     d: &'a Dossier,
     p: &'a Prepared,
     publisher: String,
@@ -233,19 +228,23 @@ struct Builder<'a> {
     epoch: String,
 }
 
-impl<'a> Builder<'a> {
-    fn new(d: &'a Dossier, p: &'a Prepared) -> Builder<'a> {
-        let articles = (0..d.articles.len())
-            .filter(|&i| d.is_included(ItemRef::Article(i)))
-            .map(|i| d.articles[i].published.sort_key());
-        let incidents = (0..d.incidents.len())
-            .filter(|&i| d.is_included(ItemRef::Incident(i)))
-            .map(|i| d.incidents[i].date.sort_key());
+impl<'v, 'a> Builder<'v, 'a> {
+    fn new(view: &'v Published<'a>) -> Builder<'v, 'a> {
+        let (d, p) = (view.dossier, view.prepared);
+        let articles = view
+            .articles()
+            .iter()
+            .map(|&i| d.articles[i].published.sort_key());
+        let incidents = view
+            .incidents()
+            .iter()
+            .map(|&i| d.incidents[i].date.sort_key());
         let epoch = articles
             .chain(incidents)
             .min()
             .map_or("1970-01-01T00:00:00.000Z".to_string(), day_start);
         Builder {
+            view,
             d,
             p,
             publisher: stix_id("identity", &format!("publisher: {}", d.config.title)),
@@ -255,9 +254,9 @@ impl<'a> Builder<'a> {
 
     /// The STIX id of an item, only if it is published.
     fn id_of(&self, id: &str) -> Option<(String, ItemRef)> {
-        match self.d.lookup(id) {
-            Lookup::Included(item) => Some((self.item_id(item), item)),
-            _ => None,
+        match self.view.reference(id) {
+            Reference::Item(item) => Some((self.item_id(item), item)),
+            Reference::Withheld => None,
         }
     }
 
@@ -327,11 +326,9 @@ impl<'a> Builder<'a> {
                 refs.push(id);
             }
         };
-        for (ni, annotation) in article.annotations.iter().enumerate() {
-            if !d.annotation_included(ai, ni) {
-                continue;
-            }
-            let tlp = d.annotation_tlp(ai, ni);
+        for &ni in self.view.annotations(ai) {
+            let annotation = &article.annotations[ni];
+            let tlp = self.view.annotation_tlp(ai, ni);
             let note_id = stix_id("note", &format!("{}#{}", article.id, annotation.id));
             add_ref(&mut report_refs, note_id.clone());
             let mut refs = vec![report_id.clone()];
@@ -487,7 +484,7 @@ impl<'a> Builder<'a> {
 
     /// The earliest published incident or article that names the entity.
     fn entity_created(&self, e: usize) -> String {
-        let b = &self.p.backlinks;
+        let b = self.view.backlinks();
         let incidents = b.entity_incidents[e]
             .iter()
             .map(|&i| self.d.incidents[i].date.sort_key());
@@ -525,14 +522,12 @@ impl<'a> Builder<'a> {
         let d = self.d;
         let mut found: Vec<Link> = Vec::new();
         let mut index: FxHashMap<(&str, ItemRef, ItemRef), usize> = FxHashMap::default();
-        for (ii, incident) in d.incidents.iter().enumerate() {
-            if !d.is_included(ItemRef::Incident(ii)) {
-                continue;
-            }
+        for &ii in self.view.incidents() {
+            let incident = &d.incidents[ii];
             let resolve = |ids: &[crate::yaml::Spanned<String>]| -> Vec<(String, usize)> {
                 ids.iter()
-                    .filter_map(|id| match d.lookup(&id.value) {
-                        Lookup::Included(ItemRef::Entity(e)) => Some((id.value.clone(), e)),
+                    .filter_map(|id| match self.view.reference(&id.value) {
+                        Reference::Item(ItemRef::Entity(e)) => Some((id.value.clone(), e)),
                         _ => None,
                     })
                     .collect()

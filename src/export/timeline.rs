@@ -9,12 +9,12 @@
 use serde::Serialize;
 
 use crate::date::PartialDate;
-use crate::graph::{Dossier, ItemRef};
+use crate::graph::ItemRef;
 use crate::highlight::escape;
-use crate::prepare::Prepared;
+use crate::publish::Published;
 
-pub(crate) fn render(dossier: &Dossier, prepared: &Prepared) -> anyhow::Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(&timeline(dossier, prepared))?;
+pub(crate) fn render(view: &Published<'_>) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = serde_json::to_vec_pretty(&timeline(view))?;
     bytes.push(b'\n');
     Ok(bytes)
 }
@@ -69,23 +69,12 @@ impl From<&PartialDate> for Date {
     }
 }
 
-fn timeline<'a>(d: &'a Dossier, p: &'a Prepared) -> Timeline<'a> {
-    let mut items: Vec<(ItemRef, (i16, u8, u8), &str)> = Vec::new();
-    for (i, x) in d.incidents.iter().enumerate() {
-        if d.is_included(ItemRef::Incident(i)) {
-            items.push((ItemRef::Incident(i), x.date.sort_key(), &x.title));
-        }
-    }
-    for (i, a) in d.articles.iter().enumerate() {
-        if d.is_included(ItemRef::Article(i)) {
-            items.push((ItemRef::Article(i), a.published.sort_key(), &a.title));
-        }
-    }
-    // The order of the timeline page: date, then title (then id, for ties).
-    items.sort_by(|a, b| (a.1, a.2).cmp(&(b.1, b.2)));
-    let events = items
-        .into_iter()
-        .map(|(item, ..)| event(d, p, item))
+fn timeline<'a>(view: &Published<'a>) -> Timeline<'a> {
+    let d = view.dossier;
+    let events = view
+        .timeline()
+        .iter()
+        .map(|&item| event(view, item))
         .collect();
     let description = d.config.description.as_deref().unwrap_or_default();
     Timeline {
@@ -103,8 +92,9 @@ fn timeline<'a>(d: &'a Dossier, p: &'a Prepared) -> Timeline<'a> {
     }
 }
 
-fn event<'a>(d: &'a Dossier, p: &'a Prepared, item: ItemRef) -> Event<'a> {
-    let url = d.url(item);
+fn event<'a>(view: &Published<'a>, item: ItemRef) -> Event<'a> {
+    let (d, p) = (view.dossier, view.prepared);
+    let url = view.url(item);
     match item {
         ItemRef::Incident(i) => {
             let x = &d.incidents[i];

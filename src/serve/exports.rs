@@ -10,6 +10,7 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::export;
+use crate::publish::Published;
 use crate::session::Current;
 
 type Rendered = Result<Arc<[u8]>, String>;
@@ -38,11 +39,13 @@ impl Exports {
     /// for the one rendering. None when `path` is not an export.
     pub(crate) fn get(&self, path: &str) -> Option<Rendered> {
         let (_, render, slot) = self.slots.iter().find(|(p, ..)| *p == path)?;
-        let rendered =
-            slot.get_or_init(|| match render(&self.state.dossier, &self.state.prepared) {
+        let rendered = slot.get_or_init(|| {
+            let view = Published::new(&self.state.dossier, &self.state.prepared);
+            match render(&view) {
                 Ok(bytes) => Ok(Arc::from(bytes)),
                 Err(e) => Err(crate::report::cause_chain(&e)),
-            });
+            }
+        });
         Some(rendered.clone())
     }
 }

@@ -1,0 +1,357 @@
+//! The publish rule, in one place, and the published view every output
+//! reads.
+//!
+//! Nothing restricted may reach a published file, so what a build includes
+//! is decided here and nowhere else (a test scans `src/` to keep it so):
+//!
+//! - an incident or entity is published when its TLP level is at or below
+//!   the publish level;
+//! - an article, when its level is, and it is not a draft (unless drafts
+//!   are asked for);
+//! - an annotation, when its article is and its effective level (the
+//!   stricter of its own and its article's) is at or below the publish level.
+//!
+//! [`Inclusion`] records that decision for every item once per pass, for
+//! the steps that run before pages exist (resolving `@id` links, weaving
+//! marks). [`Published`] is the only thing the site, the chart and the
+//! exports read: the published items, each article's published and anchored
+//! annotations, the timeline order, backlinks, and references in which
+//! withheld items are already replaced.
+
+use rayon::prelude::*;
+
+use crate::date::PartialDate;
+use crate::graph::{Dossier, ItemRef, Lookup};
+use crate::model::{Article, EntityKind};
+use crate::prepare::Prepared;
+use crate::tlp::Tlp;
+
+/// Which items a build publishes: from `publish_tlp` or `--tlp`, and
+/// `--drafts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Rule {
+    pub(crate) tlp: Tlp,
+    pub(crate) drafts: bool,
+}
+
+/// The stricter of an annotation's own level and its article's.
+pub(crate) fn annotation_tlp(article: &Article, annotation: usize) -> Tlp {
+    article.tlp.max(article.annotations[annotation].tlp)
+}
+
+/// The rule applied to every item of a dossier, once.
+#[derive(Debug, Default)]
+pub(crate) struct Inclusion {
+    articles: Vec<bool>,
+    /// Per article, per annotation.
+    annotations: Vec<Vec<bool>>,
+    incidents: Vec<bool>,
+    entities: Vec<bool>,
+}
+
+impl Inclusion {
+    pub(crate) fn new(rule: Rule, dossier: &Dossier) -> Inclusion {
+        let within = |tlp: Tlp| tlp <= rule.tlp;
+        let articles: Vec<bool> = dossier
+            .articles
+            .iter()
+            .map(|a| within(a.tlp) && (!a.draft || rule.drafts))
+            .collect();
+        let annotations = dossier
+            .articles
+            .iter()
+            .zip(&articles)
+            .map(|(a, &included)| {
+                (0..a.annotations.len())
+                    .map(|ni| included && within(annotation_tlp(a, ni)))
+                    .collect()
+            })
+            .collect();
+        Inclusion {
+            articles,
+            annotations,
+            incidents: dossier.incidents.iter().map(|x| within(x.tlp)).collect(),
+            entities: dossier.entities.iter().map(|x| within(x.tlp)).collect(),
+        }
+    }
+
+    pub(crate) fn item(&self, item: ItemRef) -> bool {
+        let (list, i) = match item {
+            ItemRef::Article(i) => (&self.articles, i),
+            ItemRef::Incident(i) => (&self.incidents, i),
+            ItemRef::Entity(i) => (&self.entities, i),
+        };
+        list.get(i).copied().unwrap_or(false)
+    }
+
+    pub(crate) fn annotation(&self, article: usize, annotation: usize) -> bool {
+        self.annotations
+            .get(article)
+            .and_then(|a| a.get(annotation))
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
+/// An annotation as seen from elsewhere: (article index, annotation index).
+pub(crate) type AnnotationRef = (usize, usize);
+
+/// What points at each incident and entity, published items only.
+#[derive(Debug, Default)]
+pub(crate) struct Backlinks {
+    /// Published, anchored annotations that reference each incident / entity.
+    pub(crate) incident_annotations: Vec<Vec<AnnotationRef>>,
+    pub(crate) entity_annotations: Vec<Vec<AnnotationRef>>,
+    /// Published incidents in which each entity is an actor, target or malware.
+    pub(crate) entity_incidents: Vec<Vec<usize>>,
+    /// Published articles that annotate or link to each entity.
+    pub(crate) entity_articles: Vec<Vec<usize>>,
+}
+
+/// A reference from a published item to another, as outputs show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reference {
+    Item(ItemRef),
+    /// Excluded by the rule: show no name, link, title or id.
+    Withheld,
+}
+
+/// The published part of one pass: what every output reads.
+pub(crate) struct Published<'a> {
+    pub(crate) dossier: &'a Dossier,
+    pub(crate) prepared: &'a Prepared,
+    articles: Vec<usize>,
+    incidents: Vec<usize>,
+    entities: Vec<usize>,
+    /// Per article: its published annotations that anchored, in file order.
+    annotations: Vec<Vec<usize>>,
+    annotation_count: usize,
+    timeline: Vec<ItemRef>,
+    backlinks: Backlinks,
+}
+
+impl<'a> Published<'a> {
+    pub(crate) fn new(dossier: &'a Dossier, prepared: &'a Prepared) -> Published<'a> {
+        let included = &dossier.included;
+        let articles: Vec<usize> = (0..dossier.articles.len())
+            .filter(|&i| included.item(ItemRef::Article(i)))
+            .collect();
+        let incidents: Vec<usize> = (0..dossier.incidents.len())
+            .filter(|&i| included.item(ItemRef::Incident(i)))
+            .collect();
+        let entities: Vec<usize> = (0..dossier.entities.len())
+            .filter(|&i| included.item(ItemRef::Entity(i)))
+            .collect();
+        let annotations: Vec<Vec<usize>> = (0..dossier.articles.len())
+            .map(|ai| {
+                let anchors = &prepared.articles[ai].anchors;
+                (0..dossier.articles[ai].annotations.len())
+                    .filter(|&ni| included.annotation(ai, ni) && anchors[ni].is_some())
+                    .collect()
+            })
+            .collect();
+        let annotation_count = annotations.iter().map(Vec::len).sum();
+        let mut view = Published {
+            dossier,
+            prepared,
+            articles,
+            incidents,
+            entities,
+            annotations,
+            annotation_count,
+            timeline: Vec::new(),
+            backlinks: Backlinks::default(),
+        };
+        view.timeline = view.timeline_order();
+        view.backlinks = view.compute_backlinks();
+        view
+    }
+
+    /// The rule this view applied, for exports that record it.
+    pub(crate) fn rule(&self) -> Rule {
+        self.dossier.rule
+    }
+
+    pub(crate) fn articles(&self) -> &[usize] {
+        &self.articles
+    }
+
+    pub(crate) fn incidents(&self) -> &[usize] {
+        &self.incidents
+    }
+
+    pub(crate) fn entities(&self) -> &[usize] {
+        &self.entities
+    }
+
+    /// The published annotations of article `ai` that anchored.
+    pub(crate) fn annotations(&self, ai: usize) -> &[usize] {
+        self.annotations.get(ai).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many annotations the site shows.
+    pub(crate) fn annotation_count(&self) -> usize {
+        self.annotation_count
+    }
+
+    /// The effective level of a published annotation.
+    pub(crate) fn annotation_tlp(&self, ai: usize, ni: usize) -> Tlp {
+        annotation_tlp(&self.dossier.articles[ai], ni)
+    }
+
+    /// Published incidents and articles by date, then title.
+    pub(crate) fn timeline(&self) -> &[ItemRef] {
+        &self.timeline
+    }
+
+    pub(crate) fn backlinks(&self) -> &Backlinks {
+        &self.backlinks
+    }
+
+    /// What a reference to `id` shows.
+    pub(crate) fn reference(&self, id: &str) -> Reference {
+        match self.dossier.lookup(id) {
+            Lookup::Included(item) => Reference::Item(item),
+            Lookup::Withheld | Lookup::Unknown => Reference::Withheld,
+        }
+    }
+
+    /// The page URL (with the base path) of an item.
+    pub(crate) fn url(&self, item: ItemRef) -> String {
+        self.dossier.url(item)
+    }
+
+    /// An item's title (an entity's name).
+    pub(crate) fn title(&self, item: ItemRef) -> &'a str {
+        let d = self.dossier;
+        match item {
+            ItemRef::Article(i) => &d.articles[i].title,
+            ItemRef::Incident(i) => &d.incidents[i].title,
+            ItemRef::Entity(i) => &d.entities[i].name,
+        }
+    }
+
+    /// An item's date: an article's publication, an incident's start.
+    pub(crate) fn date(&self, item: ItemRef) -> Option<PartialDate> {
+        let d = self.dossier;
+        match item {
+            ItemRef::Article(i) => Some(d.articles[i].published),
+            ItemRef::Incident(i) => Some(d.incidents[i].date),
+            ItemRef::Entity(_) => None,
+        }
+    }
+
+    /// Entity kinds in display order with the published entities of each,
+    /// by name.
+    pub(crate) fn entity_groups(&self) -> Vec<(EntityKind, Vec<usize>)> {
+        let entities = &self.dossier.entities;
+        EntityKind::ALL
+            .iter()
+            .map(|(_, kind)| {
+                let mut members: Vec<usize> = self
+                    .entities
+                    .iter()
+                    .copied()
+                    .filter(|&i| entities[i].kind == *kind)
+                    .collect();
+                members.sort_by_cached_key(|&i| entities[i].name.to_lowercase());
+                (*kind, members)
+            })
+            .filter(|(_, members)| !members.is_empty())
+            .collect()
+    }
+
+    fn timeline_order(&self) -> Vec<ItemRef> {
+        let mut items: Vec<ItemRef> = self
+            .incidents
+            .iter()
+            .map(|&i| ItemRef::Incident(i))
+            .chain(self.articles.iter().map(|&i| ItemRef::Article(i)))
+            .collect();
+        items.sort_by(|a, b| {
+            let key = |item: &ItemRef| {
+                let date = self.date(*item).map(|d| d.sort_key());
+                (date, self.title(*item))
+            };
+            key(a).cmp(&key(b))
+        });
+        items
+    }
+
+    /// Backlinks in one pass: ids are looked up in parallel, then filed in
+    /// article order.
+    fn compute_backlinks(&self) -> Backlinks {
+        let d = self.dossier;
+        let mut b = Backlinks {
+            incident_annotations: vec![Vec::new(); d.incidents.len()],
+            entity_annotations: vec![Vec::new(); d.entities.len()],
+            entity_incidents: vec![Vec::new(); d.entities.len()],
+            entity_articles: vec![Vec::new(); d.entities.len()],
+        };
+        /// What an article points at: an annotation's item, or the whole
+        /// article's (a `[text](@id)` link in its body).
+        enum Link {
+            Annotation(usize, ItemRef),
+            Body(usize),
+        }
+        let resolved: Vec<Vec<Link>> = self
+            .articles
+            .par_iter()
+            .map(|&ai| {
+                let article = &d.articles[ai];
+                let mut links = Vec::new();
+                for &ni in self.annotations(ai) {
+                    let n = &article.annotations[ni];
+                    for id in n.incidents.iter().chain(&n.entities) {
+                        if let Some(&item) = d.ids.get(&id.value) {
+                            links.push(Link::Annotation(ni, item));
+                        }
+                    }
+                }
+                for id in &self.prepared.articles[ai].refs {
+                    if let Some(&ItemRef::Entity(e)) = d.ids.get(id) {
+                        links.push(Link::Body(e));
+                    }
+                }
+                links
+            })
+            .collect();
+        for (&ai, links) in self.articles.iter().zip(resolved) {
+            for link in links {
+                match link {
+                    Link::Annotation(ni, ItemRef::Incident(i)) => {
+                        b.incident_annotations[i].push((ai, ni));
+                    }
+                    Link::Annotation(ni, ItemRef::Entity(e)) => {
+                        b.entity_annotations[e].push((ai, ni));
+                        push_unique(&mut b.entity_articles[e], ai);
+                    }
+                    Link::Body(e) => push_unique(&mut b.entity_articles[e], ai),
+                    Link::Annotation(_, ItemRef::Article(_)) => {}
+                }
+            }
+        }
+        for &ii in &self.incidents {
+            let incident = &d.incidents[ii];
+            for id in incident
+                .actors
+                .iter()
+                .chain(&incident.targets)
+                .chain(&incident.malware)
+            {
+                if let Some(&ItemRef::Entity(e)) = d.ids.get(&id.value) {
+                    push_unique(&mut b.entity_incidents[e], ii);
+                }
+            }
+        }
+        b
+    }
+}
+
+fn push_unique(list: &mut Vec<usize>, value: usize) {
+    // Values arrive grouped (one article or incident at a time), so the
+    // last element is the only possible duplicate.
+    if list.last() != Some(&value) {
+        list.push(value);
+    }
+}

@@ -1,0 +1,372 @@
+//! The template contexts: one type per template, and the shapes they share.
+//!
+//! These types are a user contract: `docs/templates.md` documents every
+//! field, and a test (`site::docs_test`) keeps the two equal. They borrow
+//! from the dossier instead of cloning it, since a large dossier renders
+//! thousands of pages.
+
+use serde::Serialize;
+
+use crate::citations::{Citations, Reference};
+use crate::date::PartialDate;
+use crate::graph::ItemRef;
+use crate::model::{AnnotationKind, Confidence, EntityKind, IncidentKind};
+use crate::publish::{AnnotationRef, Published};
+use crate::tlp::Tlp;
+use crate::yaml::Spanned;
+
+/// What every template receives, around the page's own fields.
+#[derive(Serialize)]
+pub(crate) struct Page<'a, T: Serialize> {
+    pub(crate) site: Site<'a>,
+    pub(crate) page_title: Option<&'a str>,
+    /// The highest level on the page; None when everything is clear.
+    pub(crate) page_tlp: Option<Tlp>,
+    #[serde(flatten)]
+    pub(crate) fields: T,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Site<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) description: Option<&'a str>,
+    pub(crate) language: &'a str,
+    pub(crate) base_path: &'a str,
+    pub(crate) permalink: &'a str,
+    pub(crate) generator: &'static str,
+}
+
+/// A reference to another item: a link, or `{ withheld: true }`.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(crate) enum Ref<'a> {
+    Item {
+        withheld: bool,
+        id: &'a str,
+        #[serde(rename = "type")]
+        item_type: &'static str,
+        title: &'a str,
+        url: String,
+        kind: Option<Kind>,
+        date: Option<PartialDate>,
+    },
+    Withheld {
+        withheld: bool,
+    },
+}
+
+/// An incident's or an entity's kind.
+#[derive(Serialize, Clone, Copy)]
+#[serde(untagged)]
+pub(crate) enum Kind {
+    Incident(IncidentKind),
+    Entity(EntityKind),
+}
+
+/// An annotation beside its quote on the article page.
+#[derive(Serialize)]
+pub(crate) struct Annotation<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) kind: AnnotationKind,
+    pub(crate) quote: &'a str,
+    pub(crate) note_html: &'a str,
+    pub(crate) confidence: Option<Confidence>,
+    pub(crate) credibility: Option<u8>,
+    pub(crate) tlp: Tlp,
+    pub(crate) incidents: Vec<Ref<'a>>,
+    pub(crate) entities: Vec<Ref<'a>>,
+    pub(crate) citations: Vec<usize>,
+}
+
+/// An annotation shown on an incident or entity page.
+#[derive(Serialize)]
+pub(crate) struct Backlink<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) kind: AnnotationKind,
+    pub(crate) quote: &'a str,
+    pub(crate) note_html: &'a str,
+    pub(crate) tlp: Tlp,
+    pub(crate) url: String,
+    pub(crate) article: Ref<'a>,
+}
+
+// ---- index.html
+
+#[derive(Serialize)]
+pub(crate) struct Index<'a> {
+    pub(crate) intro_html: &'a str,
+    pub(crate) chart_svg: String,
+    pub(crate) counts: Counts,
+    pub(crate) latest: Vec<Latest<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Counts {
+    pub(crate) articles: usize,
+    pub(crate) annotations: usize,
+    pub(crate) incidents: usize,
+    pub(crate) entities: usize,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Latest<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) url: String,
+    pub(crate) published: PartialDate,
+    pub(crate) summary: Option<&'a str>,
+    pub(crate) tlp: Tlp,
+}
+
+// ---- timeline.html
+
+#[derive(Serialize)]
+pub(crate) struct Timeline<'a> {
+    pub(crate) years: Vec<Year<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Year<'a> {
+    pub(crate) year: i16,
+    pub(crate) entries: Vec<Entry<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Entry<'a> {
+    #[serde(rename = "type")]
+    pub(crate) item_type: &'static str,
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) url: String,
+    pub(crate) date: PartialDate,
+    pub(crate) end: Option<PartialDate>,
+    pub(crate) kind: Option<IncidentKind>,
+    pub(crate) summary: Option<String>,
+    pub(crate) tlp: Tlp,
+}
+
+// ---- entities.html
+
+#[derive(Serialize)]
+pub(crate) struct Entities<'a> {
+    pub(crate) groups: Vec<EntityGroup<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct EntityGroup<'a> {
+    pub(crate) kind: EntityKind,
+    pub(crate) label: &'static str,
+    pub(crate) entities: Vec<EntityListed<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct EntityListed<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) url: String,
+    pub(crate) aliases: &'a [String],
+    pub(crate) tlp: Tlp,
+    pub(crate) incident_count: usize,
+    pub(crate) annotation_count: usize,
+}
+
+// ---- article.html
+
+#[derive(Serialize)]
+pub(crate) struct ArticlePage<'a> {
+    pub(crate) article: Article<'a>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Article<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) url: String,
+    pub(crate) published: PartialDate,
+    pub(crate) source: Option<&'a str>,
+    pub(crate) source_url: Option<&'a str>,
+    pub(crate) author: Option<&'a str>,
+    pub(crate) reliability: Option<String>,
+    pub(crate) tags: &'a [String],
+    pub(crate) summary: Option<&'a str>,
+    pub(crate) tlp: Tlp,
+    pub(crate) blocks: Vec<Block<'a>>,
+    pub(crate) references: Vec<Reference<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Block<'a> {
+    pub(crate) html: &'a str,
+    pub(crate) notes: Vec<Annotation<'a>>,
+}
+
+// ---- incident.html
+
+#[derive(Serialize)]
+pub(crate) struct IncidentPage<'a> {
+    pub(crate) incident: Incident<'a>,
+    pub(crate) backlinks: Vec<Backlink<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Incident<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) url: String,
+    pub(crate) date: PartialDate,
+    pub(crate) end: Option<PartialDate>,
+    pub(crate) kind: IncidentKind,
+    pub(crate) summary_html: &'a str,
+    pub(crate) actors: Vec<Ref<'a>>,
+    pub(crate) targets: Vec<Ref<'a>>,
+    pub(crate) malware: Vec<Ref<'a>>,
+    pub(crate) losses: Option<&'a str>,
+    pub(crate) tags: &'a [String],
+    pub(crate) tlp: Tlp,
+    pub(crate) citations: Vec<usize>,
+    pub(crate) references: Vec<Reference<'a>>,
+}
+
+// ---- entity.html
+
+#[derive(Serialize)]
+pub(crate) struct EntityPage<'a> {
+    pub(crate) entity: Entity<'a>,
+    pub(crate) incidents: Vec<Ref<'a>>,
+    pub(crate) articles: Vec<Ref<'a>>,
+    pub(crate) backlinks: Vec<Backlink<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Entity<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) url: String,
+    pub(crate) kind: EntityKind,
+    pub(crate) aliases: &'a [String],
+    pub(crate) summary_html: &'a str,
+    pub(crate) tlp: Tlp,
+    pub(crate) citations: Vec<usize>,
+    pub(crate) references: Vec<Reference<'a>>,
+}
+
+// ---- feed.xml, sitemap.xml, 404.html, robots.txt
+
+#[derive(Serialize)]
+pub(crate) struct FeedPage {
+    pub(crate) feed: Feed,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Feed {
+    pub(crate) id: String,
+    pub(crate) updated: String,
+    pub(crate) entries: Vec<FeedEntry>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct FeedEntry {
+    pub(crate) title: String,
+    pub(crate) permalink: String,
+    pub(crate) id: String,
+    pub(crate) updated: String,
+    pub(crate) summary: Option<String>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Sitemap {
+    pub(crate) urls: Vec<SitemapUrl>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct SitemapUrl {
+    pub(crate) loc: String,
+    pub(crate) lastmod: Option<String>,
+}
+
+/// A page with nothing beyond the common variables.
+#[derive(Serialize)]
+pub(crate) struct Empty {}
+
+/// Builds the shared shapes from the published view.
+pub(crate) struct Shapes<'v, 'a> {
+    pub(crate) view: &'v Published<'a>,
+}
+
+impl<'a> Shapes<'_, 'a> {
+    pub(crate) fn reference(&self, id: &str) -> Ref<'a> {
+        match self.view.reference(id) {
+            crate::publish::Reference::Item(item) => self.item(item),
+            crate::publish::Reference::Withheld => Ref::Withheld { withheld: true },
+        }
+    }
+
+    pub(crate) fn references(&self, ids: &[Spanned<String>]) -> Vec<Ref<'a>> {
+        ids.iter().map(|id| self.reference(&id.value)).collect()
+    }
+
+    pub(crate) fn item(&self, item: ItemRef) -> Ref<'a> {
+        let d = self.view.dossier;
+        let (id, kind): (&'a str, Option<Kind>) = match item {
+            ItemRef::Article(i) => (&d.articles[i].id, None),
+            ItemRef::Incident(i) => (
+                &d.incidents[i].id,
+                Some(Kind::Incident(d.incidents[i].kind)),
+            ),
+            ItemRef::Entity(i) => (&d.entities[i].id, Some(Kind::Entity(d.entities[i].kind))),
+        };
+        Ref::Item {
+            withheld: false,
+            id,
+            item_type: item.type_name(),
+            title: self.view.title(item),
+            url: self.view.url(item),
+            kind,
+            date: self.view.date(item),
+        }
+    }
+
+    /// Annotation `ni` of article `ai` as a note, citing into `citations`.
+    pub(crate) fn annotation(
+        &self,
+        (ai, ni): AnnotationRef,
+        citations: &mut Citations<'a>,
+    ) -> Annotation<'a> {
+        let view = self.view;
+        let n = &view.dossier.articles[ai].annotations[ni];
+        Annotation {
+            id: &n.id,
+            kind: n.kind,
+            quote: &n.quote.value,
+            note_html: &view.prepared.articles[ai].notes[ni],
+            confidence: n.confidence,
+            credibility: n.credibility,
+            tlp: view.annotation_tlp(ai, ni),
+            incidents: self.references(&n.incidents),
+            entities: self.references(&n.entities),
+            citations: citations.cite_all(&n.sources),
+        }
+    }
+
+    /// The annotations of `list` as backlinks; raises `tlp` to the highest.
+    pub(crate) fn backlinks(&self, list: &[AnnotationRef], tlp: &mut Tlp) -> Vec<Backlink<'a>> {
+        let view = self.view;
+        list.iter()
+            .map(|&(ai, ni)| {
+                let n = &view.dossier.articles[ai].annotations[ni];
+                let level = view.annotation_tlp(ai, ni);
+                *tlp = (*tlp).max(level);
+                let article = ItemRef::Article(ai);
+                Backlink {
+                    id: &n.id,
+                    kind: n.kind,
+                    quote: &n.quote.value,
+                    note_html: &view.prepared.articles[ai].notes[ni],
+                    tlp: level,
+                    url: format!("{}#{}", view.url(article), n.id),
+                    article: self.item(article),
+                }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,131 @@
+//! From the published view to the files of the site.
+//!
+//! [`render`] lists every page (`pages`), builds each one's typed template
+//! context (`context`), renders the pages through the theme in parallel and
+//! hands each file to a [`Sink`]. It reads only the [`Published`] view, so
+//! nothing the publish rule excludes can reach a page.
+//!
+//! Each page also has a signature, a hash of everything its context is built
+//! from; given the signatures of the previous run, only pages whose
+//! signature changed are rendered again (the incremental rebuilds of
+//! `serve`).
+
+mod context;
+mod pages;
+
+use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHasher};
+
+use crate::highlight;
+use crate::output::Sink;
+use crate::publish::Published;
+use crate::theme::Theme;
+use pages::{PageKind, Pages};
+
+/// What a render produced.
+#[derive(Debug, Default, Clone)]
+#[cfg_attr(not(feature = "serve"), allow(dead_code))]
+pub(crate) struct Rendered {
+    pub(crate) pages: usize,
+    pub(crate) annotations: usize,
+    /// Site paths written this time (all of them without earlier signatures).
+    pub(crate) written: Vec<String>,
+    /// Site paths of the previous run that no longer exist.
+    pub(crate) removed: Vec<String>,
+}
+
+/// Per site path, the signature of what was last written there.
+pub(crate) type Signatures = FxHashMap<String, u64>;
+
+/// Renders the site into `sink`: every file, or with `previous` signatures
+/// only the files whose inputs changed (`previous` is then updated).
+pub(crate) fn render(
+    view: &Published<'_>,
+    theme: &Theme,
+    sink: &dyn Sink,
+    previous: Option<&mut Signatures>,
+) -> anyhow::Result<Rendered> {
+    let mut timer = crate::timings::Timer::new();
+    let pages = Pages::new(view, theme.generation);
+    let kinds = PageKind::all(view);
+    timer.lap("epochs");
+    let signed: Vec<(String, u64, PageKind)> = kinds
+        .par_iter()
+        .map(|&page| (page.path(view), pages.signature(page), page))
+        .collect();
+    let unchanged = |path: &str, signature: u64| {
+        previous
+            .as_ref()
+            .is_some_and(|p| p.get(path) == Some(&signature))
+    };
+    timer.lap("signatures");
+    let stale: Vec<&(String, u64, PageKind)> = signed
+        .iter()
+        .filter(|(path, sig, _)| !unchanged(path, *sig))
+        .collect();
+    stale
+        .par_iter()
+        .try_for_each(|(path, _, page)| -> anyhow::Result<()> {
+            let (template, context) = pages.context(*page)?;
+            let html = theme.render(template, &context)?;
+            sink.write(path, html.as_bytes())
+        })?;
+    timer.lap(&format!("render {} pages", stale.len()));
+
+    let mut written: Vec<String> = stale.iter().map(|(path, ..)| path.clone()).collect();
+    let mut current: Signatures = signed
+        .iter()
+        .map(|(path, sig, _)| (path.clone(), *sig))
+        .collect();
+    for (path, bytes) in assets(view, theme)? {
+        let signature = {
+            let mut h = FxHasher::default();
+            bytes.hash(&mut h);
+            h.finish()
+        };
+        if !unchanged(&path, signature) {
+            sink.write(&path, &bytes)?;
+            written.push(path.clone());
+        }
+        current.insert(path, signature);
+    }
+
+    let mut removed = Vec::new();
+    if let Some(previous) = previous {
+        removed = previous
+            .keys()
+            .filter(|p| !current.contains_key(*p))
+            .cloned()
+            .collect();
+        removed.sort();
+        *previous = current;
+    }
+    written.sort();
+    Ok(Rendered {
+        pages: kinds.iter().filter(|p| p.is_html()).count(),
+        annotations: view.annotation_count(),
+        written,
+        removed,
+    })
+}
+
+/// The theme's static files, and `syntax.css` unless the theme has one.
+fn assets<'t>(
+    view: &Published<'_>,
+    theme: &'t Theme,
+) -> anyhow::Result<Vec<(String, Cow<'t, [u8]>)>> {
+    let mut assets: Vec<(String, Cow<'t, [u8]>)> = Vec::new();
+    if !theme.assets.contains_key("syntax.css") {
+        let name = &view.dossier.config.highlight_theme;
+        let css = highlight::theme_css(name)
+            .map_err(|_| anyhow::anyhow!("unknown highlight theme `{name}`"))?;
+        assets.push(("syntax.css".into(), Cow::Owned(css.into_bytes())));
+    }
+    for (path, bytes) in &theme.assets {
+        assets.push((path.clone(), Cow::Borrowed(bytes.as_ref())));
+    }
+    Ok(assets)
+}
