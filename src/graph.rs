@@ -29,13 +29,45 @@ pub(crate) enum ItemRef {
     Entity(usize),
 }
 
-impl ItemRef {
-    pub(crate) fn type_name(self) -> &'static str {
+/// The three kinds of item that share the id namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ItemType {
+    Article,
+    Incident,
+    Entity,
+}
+
+impl ItemType {
+    /// `article`, `incident` or `entity`, as templates and exports name it.
+    pub(crate) fn name(self) -> &'static str {
         match self {
-            ItemRef::Article(_) => "article",
-            ItemRef::Incident(_) => "incident",
-            ItemRef::Entity(_) => "entity",
+            ItemType::Article => "article",
+            ItemType::Incident => "incident",
+            ItemType::Entity => "entity",
         }
+    }
+
+    /// The folder under `content/` that holds items of this type.
+    pub(crate) fn folder(self) -> &'static str {
+        match self {
+            ItemType::Article => "articles",
+            ItemType::Incident => "incidents",
+            ItemType::Entity => "entities",
+        }
+    }
+}
+
+impl ItemRef {
+    pub(crate) fn item_type(self) -> ItemType {
+        match self {
+            ItemRef::Article(_) => ItemType::Article,
+            ItemRef::Incident(_) => ItemType::Incident,
+            ItemRef::Entity(_) => ItemType::Entity,
+        }
+    }
+
+    pub(crate) fn type_name(self) -> &'static str {
+        self.item_type().name()
     }
 }
 
@@ -131,10 +163,10 @@ impl Dossier {
                 };
                 for annotation in article.annotations.iter() {
                     for id in &annotation.incidents {
-                        self.check_ref(file, id, "incident", &mut found);
+                        self.check_ref(file, id, ItemType::Incident, &mut found);
                     }
                     for id in &annotation.entities {
-                        self.check_ref(file, id, "entity", &mut found);
+                        self.check_ref(file, id, ItemType::Entity, &mut found);
                     }
                 }
                 found
@@ -149,7 +181,7 @@ impl Dossier {
                 .chain(&incident.targets)
                 .chain(&incident.malware)
             {
-                self.check_ref(&incident.file, id, "entity", &mut found);
+                self.check_ref(&incident.file, id, ItemType::Entity, &mut found);
             }
         }
         diagnostics.extend(found);
@@ -159,21 +191,26 @@ impl Dossier {
         &self,
         file: &Arc<SourceFile>,
         id: &Spanned<String>,
-        wanted: &str,
+        wanted: ItemType,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
+        let wanted_name = wanted.name();
         match self.ids.get(&id.value) {
-            Some(item) if item.type_name() == wanted => {}
+            Some(item) if item.item_type() == wanted => {}
             Some(item) => diagnostics.push(
                 Diagnostic::at(
                     file,
                     id.span.clone(),
-                    format!("`{}` is an {}, not an {wanted}", id.value, item.type_name()),
+                    format!(
+                        "`{}` is an {}, not an {wanted_name}",
+                        id.value,
+                        item.type_name()
+                    ),
                 )
                 .help(format!(
-                    "name an {wanted} here; `{}` belongs in a list of {}",
+                    "name an {wanted_name} here; `{}` belongs in a list of {}",
                     id.value,
-                    plural(item.type_name())
+                    item.item_type().folder()
                 )),
             ),
             None if self.broken_ids.contains(&id.value) => {}
@@ -181,14 +218,10 @@ impl Dossier {
                 let candidates = self
                     .ids
                     .iter()
-                    .filter(|(_, item)| item.type_name() == wanted)
+                    .filter(|(_, item)| item.item_type() == wanted)
                     .map(|(k, _)| k.as_str());
                 let suggestion = did_you_mean(&id.value, candidates);
-                let folder = if wanted == "incident" {
-                    "incidents"
-                } else {
-                    "entities"
-                };
+                let folder = wanted.folder();
                 let help = match suggestion {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("create content/{folder}/{}.yaml, or fix the id", id.value),
@@ -197,7 +230,7 @@ impl Dossier {
                     Diagnostic::at(
                         file,
                         id.span.clone(),
-                        format!("unknown {wanted} `{}`", id.value),
+                        format!("unknown {wanted_name} `{}`", id.value),
                     )
                     .help(help),
                 );
@@ -280,14 +313,6 @@ impl Dossier {
             (3u8, &x.id, self.included.item(ItemRef::Entity(i))).hash(&mut h);
         }
         h.finish()
-    }
-}
-
-fn plural(type_name: &str) -> &'static str {
-    match type_name {
-        "article" => "articles",
-        "incident" => "incidents",
-        _ => "entities",
     }
 }
 

@@ -219,46 +219,6 @@ pub(crate) struct Entity {
     pub(crate) sources: Vec<Source>,
 }
 
-const ARTICLE_FIELDS: &[&str] = &[
-    "title",
-    "published",
-    "source",
-    "url",
-    "author",
-    "reliability",
-    "tlp",
-    "tags",
-    "summary",
-    "draft",
-];
-const ANNOTATION_FIELDS: &[&str] = &[
-    "id",
-    "quote",
-    "prefix",
-    "suffix",
-    "note",
-    "kind",
-    "confidence",
-    "credibility",
-    "incidents",
-    "entities",
-    "tlp",
-    "sources",
-];
-const INCIDENT_FIELDS: &[&str] = &[
-    "title", "date", "end", "kind", "summary", "actors", "targets", "malware", "losses", "tags",
-    "tlp", "sources",
-];
-const ENTITY_FIELDS: &[&str] = &["name", "kind", "aliases", "summary", "tlp", "sources"];
-const SOURCE_FIELDS: &[&str] = &[
-    "title",
-    "url",
-    "archived",
-    "publisher",
-    "date",
-    "reliability",
-];
-
 const KINDS: [(&str, AnnotationKind); 5] = [
     ("note", AnnotationKind::Note),
     ("claim", AnnotationKind::Claim),
@@ -367,6 +327,16 @@ impl Decoder<'_> {
     }
 
     fn source(&mut self, node: &Node) -> Option<Source> {
+        /// The fields of a source written as a map.
+        const SOURCE_FIELDS: &[&str] = &[
+            "title",
+            "url",
+            "archived",
+            "publisher",
+            "date",
+            "reliability",
+        ];
+
         if let Value::Scalar { text, .. } = &node.value {
             let text = Spanned {
                 value: text.clone(),
@@ -397,6 +367,20 @@ impl Decoder<'_> {
     }
 }
 
+/// The fields of article front matter.
+const ARTICLE_FIELDS: &[&str] = &[
+    "title",
+    "published",
+    "source",
+    "url",
+    "author",
+    "reliability",
+    "tlp",
+    "tags",
+    "summary",
+    "draft",
+];
+
 /// Article front matter; the body and annotations are attached by the loader.
 pub(crate) fn decode_article(
     d: &mut Decoder<'_>,
@@ -406,15 +390,14 @@ pub(crate) fn decode_article(
 ) -> Option<Article> {
     let fields = d.fields(node, "article front matter", ARTICLE_FIELDS)?;
     let title = d.required_string(&fields, "title", "the article");
-    let published = match fields.get("published") {
-        Some(n) => d.date(n, "published"),
-        None => {
-            d.error(fields.start(), "the article has no `published` date")
-                .help
-                .push("add `published: YYYY-MM-DD`".into());
-            None
-        }
-    };
+    let published = d
+        .required(
+            &fields,
+            "published",
+            "the article",
+            "add `published: YYYY-MM-DD`",
+        )
+        .and_then(|n| d.date(n, "published"));
     let article = Article {
         id: id.to_string(),
         file: Arc::clone(d.file),
@@ -485,6 +468,22 @@ fn is_valid_annotation_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// The fields of an annotation.
+const ANNOTATION_FIELDS: &[&str] = &[
+    "id",
+    "quote",
+    "prefix",
+    "suffix",
+    "note",
+    "kind",
+    "confidence",
+    "credibility",
+    "incidents",
+    "entities",
+    "tlp",
+    "sources",
+];
+
 fn decode_annotation(d: &mut Decoder<'_>, node: &Node, position: usize) -> Option<Annotation> {
     let fields = d.fields(node, "an annotation", ANNOTATION_FIELDS)?;
     let id_span = fields.get("id").map(|n| n.span.clone());
@@ -531,18 +530,23 @@ fn decode_annotation(d: &mut Decoder<'_>, node: &Node, position: usize) -> Optio
     Some(annotation)
 }
 
+/// The fields of an incident.
+const INCIDENT_FIELDS: &[&str] = &[
+    "title", "date", "end", "kind", "summary", "actors", "targets", "malware", "losses", "tags",
+    "tlp", "sources",
+];
+
 pub(crate) fn decode_incident(d: &mut Decoder<'_>, id: &str, node: &Node) -> Option<Incident> {
     let fields = d.fields(node, "an incident", INCIDENT_FIELDS)?;
     let title = d.required_string(&fields, "title", "the incident");
-    let date = match fields.get("date") {
-        Some(n) => d.date(n, "date"),
-        None => {
-            d.error(fields.start(), "the incident has no `date`")
-                .help
-                .push("add `date: YYYY-MM-DD` (or YYYY-MM, or YYYY)".into());
-            None
-        }
-    };
+    let date = d
+        .required(
+            &fields,
+            "date",
+            "the incident",
+            "add `date: YYYY-MM-DD` (or YYYY-MM, or YYYY)",
+        )
+        .and_then(|n| d.date(n, "date"));
     let end_node = fields.get("end");
     let end = end_node.and_then(|n| d.date(n, "end"));
     if let (Some(date), Some(end), Some(node)) = (date, end, end_node)
@@ -576,21 +580,20 @@ pub(crate) fn decode_incident(d: &mut Decoder<'_>, id: &str, node: &Node) -> Opt
     Some(incident)
 }
 
+/// The fields of an entity.
+const ENTITY_FIELDS: &[&str] = &["name", "kind", "aliases", "summary", "tlp", "sources"];
+
 pub(crate) fn decode_entity(d: &mut Decoder<'_>, id: &str, node: &Node) -> Option<Entity> {
     let fields = d.fields(node, "an entity", ENTITY_FIELDS)?;
     let name = d.required_string(&fields, "name", "the entity");
-    let kind = match fields.get("kind") {
-        Some(_) => d.choice(&fields, "kind", &EntityKind::ALL),
-        None => {
-            d.error(fields.start(), "the entity has no `kind`")
-                .help
-                .push(
-                    "add `kind:` with one of actor, malware, organisation, person, country, other"
-                        .into(),
-                );
-            None
-        }
-    };
+    let kind = d
+        .required(
+            &fields,
+            "kind",
+            "the entity",
+            "add `kind:` with one of actor, malware, organisation, person, country, other",
+        )
+        .and_then(|_| d.choice(&fields, "kind", &EntityKind::ALL));
     let entity = Entity {
         id: id.to_string(),
         file: Arc::clone(d.file),

@@ -194,6 +194,11 @@ impl<'a> Published<'a> {
         self.annotation_count
     }
 
+    /// Whether a published article is a draft (published with `--drafts`).
+    pub(crate) fn is_draft(&self, ai: usize) -> bool {
+        self.dossier.articles[ai].draft
+    }
+
     /// The effective level of a published annotation.
     pub(crate) fn annotation_tlp(&self, ai: usize, ni: usize) -> Tlp {
         annotation_tlp(&self.dossier.articles[ai], ni)
@@ -353,5 +358,92 @@ fn push_unique(list: &mut Vec<usize>, value: usize) {
     // last element is the only possible duplicate.
     if list.last() != Some(&value) {
         list.push(value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Code that compares TLP levels or reads draft status outside this
+    /// module applies (part of) the publish rule somewhere a reviewer would
+    /// not look. Such code belongs here, behind `Inclusion` or `Published`.
+    #[test]
+    fn only_this_module_applies_the_publish_rule() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut offences = Vec::new();
+        for entry in walkdir::WalkDir::new(&src) {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            // `tlp.rs` defines the order of levels; this module uses it.
+            let exempt = path.ends_with("publish.rs") || path.ends_with("tlp.rs");
+            if path.extension().is_none_or(|e| e != "rs") || exempt {
+                continue;
+            }
+            let text = std::fs::read_to_string(path).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                if applies_the_rule(code) {
+                    let shown = path.strip_prefix(&src).unwrap_or(path).display();
+                    offences.push(format!("src/{shown}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            offences.is_empty(),
+            "the publish rule is applied outside src/publish.rs:\n{}",
+            offences.join("\n")
+        );
+    }
+
+    /// A comparison with a TLP level, or a read of draft status.
+    fn applies_the_rule(code: &str) -> bool {
+        let compares = ["<=", ">=", " < ", " > "].iter().any(|op| {
+            code.match_indices(op).any(|(at, _)| {
+                let (before, after) = (&code[..at], &code[at + op.len()..]);
+                let left = before
+                    .trim_end()
+                    .rsplit([' ', '(', '!', '&'])
+                    .next()
+                    .unwrap_or("");
+                let right = after
+                    .trim_start()
+                    .split([' ', ')', ',', ';'])
+                    .next()
+                    .unwrap_or("");
+                [left, right].iter().any(|side| {
+                    side.to_ascii_lowercase().ends_with("tlp") || side.contains("Tlp::")
+                })
+            })
+        });
+        let reads_draft = code.match_indices(".draft").any(|(at, _)| {
+            let next = code[at + ".draft".len()..].chars().next();
+            !next.is_some_and(|c| c.is_alphanumeric() || c == '_')
+        });
+        compares || reads_draft
+    }
+
+    #[test]
+    fn the_scan_sees_the_rule_in_its_usual_shapes() {
+        for line in [
+            "if x.tlp <= self.publish.tlp {",
+            "a.tlp > level",
+            ".filter(|e| e.tlp <= rule.tlp)",
+            "level >= Tlp::Amber",
+            "!a.draft || drafts",
+            "if article.draft {",
+        ] {
+            assert!(applies_the_rule(line), "{line}");
+        }
+        for line in [
+            "let tlp = a.tlp.max(b.tlp);",
+            "page_tlp: (tlp != Tlp::Clear).then_some(tlp),",
+            "fn f() -> Vec<Tlp> {",
+            "if a.len() > 3 {",
+            "draft: d.bool(&fields, \"draft\").unwrap_or(false),",
+            "drafts: self.overrides.drafts,",
+        ] {
+            assert!(!applies_the_rule(line), "{line}");
+        }
     }
 }

@@ -304,28 +304,38 @@ impl<'a> Decoder<'a> {
             .map(|s| s.value)
     }
 
+    /// The node of a required field, or an error on the mapping that lacks
+    /// it (`the incident has no `date``) with `how` as the help.
+    pub(crate) fn required<'n>(
+        &mut self,
+        fields: &Fields<'n>,
+        name: &str,
+        what: &str,
+        how: &str,
+    ) -> Option<&'n Node> {
+        let node = fields.get(name);
+        if node.is_none() {
+            self.error(fields.start(), format!("{what} has no `{name}`"))
+                .help
+                .push(how.to_string());
+        }
+        node
+    }
+
+    /// A required text field, not empty.
     pub(crate) fn required_string(
         &mut self,
         fields: &Fields<'_>,
         name: &str,
         what: &str,
     ) -> Option<Spanned<String>> {
-        match fields.get(name) {
-            Some(node) => {
-                let s = self.string(node, name)?;
-                if s.value.trim().is_empty() {
-                    self.error(node.span.clone(), format!("`{name}` of {what} is empty"));
-                    return None;
-                }
-                Some(s)
-            }
-            None => {
-                self.error(fields.start(), format!("{what} has no `{name}`"))
-                    .help
-                    .push(format!("add a `{name}:` field"));
-                None
-            }
+        let node = self.required(fields, name, what, &format!("add a `{name}:` field"))?;
+        let s = self.string(node, name)?;
+        if s.value.trim().is_empty() {
+            self.error(node.span.clone(), format!("`{name}` of {what} is empty"));
+            return None;
         }
+        Some(s)
     }
 
     /// A list of text values; a single value is accepted as a list of one.

@@ -272,7 +272,7 @@ impl<'v, 'a> Export<'v, 'a> {
             reliability: a.reliability.map(String::from),
             tags: &a.tags,
             summary: a.summary.as_deref(),
-            draft: a.draft,
+            draft: self.view.is_draft(ai),
             tlp: a.tlp.name(),
             text: &out.text,
             body_html: out.blocks.iter().map(|b| b.html.as_str()).collect(),

@@ -15,6 +15,22 @@ use crate::publish::{AnnotationRef, Published};
 use crate::tlp::Tlp;
 use crate::yaml::Spanned;
 
+/// The context of any page, as its template receives it.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(crate) enum Context<'a> {
+    Index(Page<'a, Index<'a>>),
+    Timeline(Page<'a, Timeline<'a>>),
+    Entities(Page<'a, Entities<'a>>),
+    Article(Page<'a, ArticlePage<'a>>),
+    Incident(Page<'a, IncidentPage<'a>>),
+    Entity(Page<'a, EntityPage<'a>>),
+    Feed(Page<'a, FeedPage>),
+    Sitemap(Page<'a, Sitemap>),
+    /// 404.html and robots.txt: the common variables only.
+    Empty(Page<'a, Empty>),
+}
+
 /// What every template receives, around the page's own fields.
 #[derive(Serialize)]
 pub(crate) struct Page<'a, T: Serialize> {

@@ -12,6 +12,8 @@
 
 mod context;
 mod pages;
+#[cfg(test)]
+mod tests;
 
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
@@ -69,7 +71,8 @@ pub(crate) fn render(
     stale
         .par_iter()
         .try_for_each(|(path, _, page)| -> anyhow::Result<()> {
-            let (template, context) = pages.context(*page)?;
+            let (template, context) = pages.context(*page);
+            let context = tera::Context::from_serialize(&context)?;
             let html = theme.render(template, &context)?;
             sink.write(path, html.as_bytes())
         })?;

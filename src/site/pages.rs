@@ -14,9 +14,9 @@ use rustc_hash::FxHasher;
 use serde::Serialize;
 
 use super::context::{
-    Article, ArticlePage, Block, Counts, Empty, Entities, Entity, EntityGroup, EntityListed,
-    EntityPage, Entry, Feed, FeedEntry, FeedPage, Incident, IncidentPage, Index, Latest, Page,
-    Shapes, Site, Sitemap, SitemapUrl, Timeline, Year,
+    Article, ArticlePage, Block, Context, Counts, Empty, Entities, Entity, EntityGroup,
+    EntityListed, EntityPage, Entry, Feed, FeedEntry, FeedPage, Incident, IncidentPage, Index,
+    Latest, Page, Shapes, Site, Sitemap, SitemapUrl, Timeline, Year,
 };
 use crate::chart;
 use crate::citations::Citations;
@@ -107,14 +107,16 @@ impl<'v, 'a> Pages<'v, 'a> {
     }
 
     /// The template and its context for `page`.
-    pub(crate) fn context(&self, page: PageKind) -> anyhow::Result<(&'static str, tera::Context)> {
+    pub(crate) fn context(&self, page: PageKind) -> (&'static str, Context<'a>) {
         let d = self.view.dossier;
         let context = match page {
             PageKind::Index => {
                 let title = d.index.as_ref().and_then(|p| p.title.as_deref());
-                self.wrap(title, self.listing_tlp(), self.index())
+                Context::Index(self.wrap(title, self.listing_tlp(), self.index()))
             }
-            PageKind::Timeline => self.wrap(Some("Timeline"), self.listing_tlp(), self.timeline()),
+            PageKind::Timeline => {
+                Context::Timeline(self.wrap(Some("Timeline"), self.listing_tlp(), self.timeline()))
+            }
             PageKind::Entities => {
                 let tlp = self
                     .view
@@ -122,26 +124,32 @@ impl<'v, 'a> Pages<'v, 'a> {
                     .iter()
                     .map(|&i| d.entities[i].tlp)
                     .max();
-                self.wrap(Some("Entities"), tlp.unwrap_or_default(), self.entities())
+                Context::Entities(self.wrap(
+                    Some("Entities"),
+                    tlp.unwrap_or_default(),
+                    self.entities(),
+                ))
             }
-            PageKind::NotFound => self.wrap(Some("Page not found"), Tlp::Clear, Empty {}),
+            PageKind::NotFound => {
+                Context::Empty(self.wrap(Some("Page not found"), Tlp::Clear, Empty {}))
+            }
             PageKind::Article(i) => {
                 let (tlp, fields) = self.article(i);
-                self.wrap(Some(&d.articles[i].title), tlp, fields)
+                Context::Article(self.wrap(Some(&d.articles[i].title), tlp, fields))
             }
             PageKind::Incident(i) => {
                 let (tlp, fields) = self.incident(i);
-                self.wrap(Some(&d.incidents[i].title), tlp, fields)
+                Context::Incident(self.wrap(Some(&d.incidents[i].title), tlp, fields))
             }
             PageKind::Entity(i) => {
                 let (tlp, fields) = self.entity(i);
-                self.wrap(Some(&d.entities[i].name), tlp, fields)
+                Context::Entity(self.wrap(Some(&d.entities[i].name), tlp, fields))
             }
-            PageKind::Feed => self.wrap(None, Tlp::Clear, self.feed()),
-            PageKind::Sitemap => self.wrap(None, Tlp::Clear, self.sitemap()),
-            PageKind::Robots => self.wrap(None, Tlp::Clear, Empty {}),
-        }?;
-        Ok((template(page), context))
+            PageKind::Feed => Context::Feed(self.wrap(None, Tlp::Clear, self.feed())),
+            PageKind::Sitemap => Context::Sitemap(self.wrap(None, Tlp::Clear, self.sitemap())),
+            PageKind::Robots => Context::Empty(self.wrap(None, Tlp::Clear, Empty {})),
+        };
+        (template(page), context)
     }
 
     /// A hash of everything the context of `page` is built from.
@@ -162,16 +170,11 @@ impl<'v, 'a> Pages<'v, 'a> {
         h.finish()
     }
 
-    /// The common variables around a page's own fields, as Tera gets them.
-    fn wrap<T: Serialize>(
-        &self,
-        title: Option<&str>,
-        tlp: Tlp,
-        fields: T,
-    ) -> anyhow::Result<tera::Context> {
+    /// The common variables around a page's own fields.
+    fn wrap<T: Serialize>(&self, title: Option<&'a str>, tlp: Tlp, fields: T) -> Page<'a, T> {
         let d = self.view.dossier;
         let c = &d.config;
-        let page = Page {
+        Page {
             site: Site {
                 title: &c.title,
                 description: c.description.as_deref(),
@@ -183,8 +186,7 @@ impl<'v, 'a> Pages<'v, 'a> {
             page_title: title,
             page_tlp: (tlp != Tlp::Clear).then_some(tlp),
             fields,
-        };
-        Ok(tera::Context::from_serialize(&page)?)
+        }
     }
 
     /// The highest level among the articles and incidents listings show.

@@ -1,0 +1,363 @@
+//! Tests of the site as a whole: the template contexts against their
+//! documentation, and page signatures against what they sign.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use serde_json::Value;
+
+use super::pages::{PageKind, Pages};
+use crate::output::MemorySink;
+use crate::publish::Published;
+use crate::session::{Change, Overrides, Session};
+use crate::tlp::Tlp;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every page's template and serialised context for the example dossier.
+fn example_contexts(overrides: Overrides) -> Vec<(&'static str, Value)> {
+    let mut session = Session::new(repo(), overrides, false);
+    let current = session
+        .load()
+        .unwrap_or_else(|_| panic!("the example loads"));
+    let view = Published::new(&current.dossier, &current.prepared);
+    let pages = Pages::new(&view, 0);
+    PageKind::all(&view)
+        .into_iter()
+        .map(|kind| {
+            let (template, context) = pages.context(kind);
+            (
+                template,
+                serde_json::to_value(&context).expect("contexts serialise"),
+            )
+        })
+        .collect()
+}
+
+/// The fields `docs/templates.md` documents: per scope (a template file
+/// name, `*` for every template, or a shape name), each field's type text.
+struct Documented {
+    scopes: BTreeMap<String, BTreeMap<String, String>>,
+    shapes: BTreeSet<String>,
+}
+
+impl Documented {
+    fn read() -> Documented {
+        let text = std::fs::read_to_string(repo().join("docs/templates.md")).unwrap();
+        let start = text.find("\n## Context").expect("a Context section");
+        let end = text[start + 1..]
+            .find("\n## ")
+            .map_or(text.len(), |e| start + 1 + e);
+        let mut scopes: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let mut shapes = BTreeSet::new();
+        let mut scope: Option<String> = None;
+        for line in text[start..end].lines() {
+            if let Some(heading) = line.strip_prefix("### ") {
+                scope = match heading.trim() {
+                    "Every template" => Some("*".into()),
+                    h if h.starts_with('`') => Some(h.trim_matches('`').into()),
+                    _ => None,
+                };
+            } else if let Some(rest) = line.strip_prefix("**") {
+                let name = rest.split("**").next().unwrap_or_default().to_string();
+                shapes.insert(name.clone());
+                scope = Some(name);
+            } else if let (Some(scope), Some(row)) = (&scope, line.strip_prefix("| `")) {
+                let cells: Vec<&str> = row.split(" | ").collect();
+                let names = cells[0]
+                    .split('`')
+                    .enumerate()
+                    .filter(|(i, _)| i % 2 == 0)
+                    .map(|(_, name)| name.trim_matches(|c: char| c == ',' || c == ' '))
+                    .filter(|name| !name.is_empty());
+                let ty = cells.get(1).copied().unwrap_or_default().to_string();
+                for name in names {
+                    scopes
+                        .entry(scope.clone())
+                        .or_default()
+                        .insert(name.to_string(), ty.clone());
+                }
+            }
+        }
+        Documented { scopes, shapes }
+    }
+
+    fn field(&self, scope: &str, name: &str) -> Option<(&str, &str)> {
+        let (scope, fields) = self.scopes.get_key_value(scope)?;
+        fields.get(name).map(|ty| (scope.as_str(), ty.as_str()))
+    }
+
+    /// The shape a type text names ("list of Ref" → "Ref").
+    fn shape_in(&self, ty: &str) -> Option<&str> {
+        ty.split(|c: char| !c.is_alphanumeric())
+            .find(|word| self.shapes.contains(*word))
+            .and_then(|word| self.shapes.get(word).map(String::as_str))
+    }
+}
+
+struct Walk<'d> {
+    docs: &'d Documented,
+    seen: BTreeSet<(String, String)>,
+    problems: Vec<String>,
+}
+
+impl Walk<'_> {
+    fn object(&mut self, value: &Value, scopes: &[&str], path: &str) {
+        let Value::Object(map) = value else { return };
+        for (key, value) in map {
+            let found = scopes.iter().find_map(|s| self.docs.field(s, key));
+            let Some((scope, ty)) = found else {
+                self.problems.push(format!(
+                    "`{path}{key}` is in the context but not documented (under {})",
+                    scopes.join(" or ")
+                ));
+                continue;
+            };
+            self.seen.insert((scope.to_string(), key.clone()));
+            let ty = ty.to_string();
+            self.value(value, &ty, &format!("{path}{key}."));
+        }
+    }
+
+    fn value(&mut self, value: &Value, ty: &str, path: &str) {
+        match value {
+            Value::Array(items) => {
+                for item in items {
+                    self.value(item, ty, path);
+                }
+            }
+            Value::Object(_) => match self.docs.shape_in(ty) {
+                Some(shape) => {
+                    let shape = shape.to_string();
+                    self.object(value, &[&shape], path);
+                }
+                None => self.problems.push(format!(
+                    "`{path}` holds an object but its documented type names no shape: {ty}"
+                )),
+            },
+            _ => {}
+        }
+    }
+}
+
+/// `docs/templates.md` is a user contract: every field a template receives
+/// is documented there, and every field documented there is received.
+#[test]
+fn the_documented_context_is_exactly_the_serialised_one() {
+    let docs = Documented::read();
+    assert!(docs.scopes.len() > 20, "the Context section is read");
+    let mut walk = Walk {
+        docs: &docs,
+        seen: BTreeSet::new(),
+        problems: Vec::new(),
+    };
+    let levels = [
+        Overrides::default(),
+        Overrides {
+            tlp: Some(Tlp::Red),
+            drafts: true,
+            ..Overrides::default()
+        },
+    ];
+    for overrides in levels {
+        for (template, context) in example_contexts(overrides) {
+            walk.object(&context, &[template, "*"], "");
+        }
+    }
+    for (scope, fields) in &docs.scopes {
+        for name in fields.keys() {
+            if !walk.seen.contains(&(scope.clone(), name.clone())) {
+                walk.problems.push(format!(
+                    "`{name}` is documented under {scope} but no context has it"
+                ));
+            }
+        }
+    }
+    walk.problems.sort();
+    walk.problems.dedup();
+    assert!(
+        walk.problems.is_empty(),
+        "docs/templates.md and the contexts differ:\n{}",
+        walk.problems.join("\n")
+    );
+}
+
+// ---- signatures
+
+/// A copy of the example dossier to edit.
+fn example_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("content"), &dir.path().join("content"));
+    std::fs::copy(repo().join("dossier.yaml"), dir.path().join("dossier.yaml")).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target: PathBuf = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// One kind of edit an author makes: in `file`, the first `find` becomes
+/// `replace` with `{}` standing for a fresh word.
+const EDITS: &[(&str, &str, &str)] = &[
+    // A note, a quote's neighbour, an annotation's level and links.
+    (
+        "content/articles/bangladesh-bank-heist.annotations.yaml",
+        "  note: |\n",
+        "  note: |\n    Edited {}.\n",
+    ),
+    (
+        "content/articles/bangladesh-bank-heist.annotations.yaml",
+        "  kind: context\n",
+        "  kind: context\n  tlp: amber\n",
+    ),
+    (
+        "content/articles/bangladesh-bank-heist.annotations.yaml",
+        "entities: [bangladesh-bank]",
+        "entities: [bangladesh-bank, lazarus-group]",
+    ),
+    (
+        "content/articles/wannacry-and-hidden-cobra.annotations.yaml",
+        "  note: |\n",
+        "  note: |\n    Revised {}.\n",
+    ),
+    // Titles, names, dates and levels that other pages show.
+    (
+        "content/incidents/bangladesh-bank-2016.yaml",
+        "title: \"",
+        "title: \"{} ",
+    ),
+    (
+        "content/incidents/wannacry-2017.yaml",
+        "title: \"",
+        "title: \"{} ",
+    ),
+    (
+        "content/incidents/sony-pictures-2014.yaml",
+        "title:",
+        "tlp: green\ntitle:",
+    ),
+    (
+        "content/entities/lazarus-group.yaml",
+        "name: \"",
+        "name: \"{} ",
+    ),
+    (
+        "content/entities/lazarus-group.yaml",
+        "aliases: [",
+        "aliases: [\"{}\", ",
+    ),
+    (
+        "content/entities/bangladesh-bank.yaml",
+        "kind: organisation",
+        "kind: other",
+    ),
+    (
+        "content/entities/north-korea.yaml",
+        "name:",
+        "tlp: amber\nname:",
+    ),
+    // Articles: title, body, publication, draft status.
+    (
+        "content/articles/un-panel-2bn-proceeds.md",
+        "title: \"",
+        "title: \"{} ",
+    ),
+    (
+        "content/articles/un-panel-2bn-proceeds.md",
+        "\n---\n",
+        "\n---\n\nA new first paragraph about {}.\n",
+    ),
+    (
+        "content/articles/wannacry-and-hidden-cobra.md",
+        "\npublished: ",
+        "\ndraft: true\npublished: ",
+    ),
+    (
+        "content/articles/bangladesh-bank-heist.md",
+        "\npublished: ",
+        "\nsummary: \"{}\"\npublished: ",
+    ),
+    // The site itself.
+    ("dossier.yaml", "title: \"", "title: \"{} "),
+    (
+        "content/index.md",
+        "\n",
+        "\n\nSee [the heist](@bangladesh-bank-2016), {}.\n",
+    ),
+];
+
+/// Renders through `session` (incremental or not) into a map of the site.
+fn render(session: &mut Session, site: &mut HashMap<String, Vec<u8>>) -> bool {
+    if session.load().is_err() {
+        return false;
+    }
+    let sink = MemorySink::default();
+    let rendered = session.render(&sink).expect("renders");
+    for path in rendered.removed {
+        site.remove(&path);
+    }
+    for (path, bytes) in sink.files.into_inner().unwrap() {
+        site.insert(path, bytes);
+    }
+    true
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// `serve` renders only pages whose signature changed. If a page could
+    /// change while its signature did not, the incremental site would keep
+    /// a stale page: after every edit it must equal a fresh full render.
+    #[test]
+    fn an_unchanged_signature_means_an_unchanged_page(
+        edits in proptest::collection::vec((0..EDITS.len(), 0u32..1000), 1..8)
+    ) {
+        let dir = example_copy();
+        let root = dir.path();
+        let mut incremental = Session::new(root, Overrides::default(), true);
+        let mut served = HashMap::new();
+        prop_assert!(render(&mut incremental, &mut served));
+        for (edit, word) in edits {
+            let (file, find, replace) = EDITS[edit];
+            let path = root.join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let replace = replace.replace("{}", &format!("word{word}"));
+            std::fs::write(&path, text.replacen(find, &replace, 1)).unwrap();
+            incremental.invalidate(Change::Config);
+            incremental.invalidate(Change::Content(path.clone()));
+            let mut fresh = HashMap::new();
+            let built = render(&mut Session::new(root, Overrides::default(), false), &mut fresh);
+            if !built {
+                // Some edits repeated make a file invalid (a field twice):
+                // take it back, and check the served site once more.
+                std::fs::write(&path, &text).unwrap();
+                incremental.invalidate(Change::Content(path.clone()));
+                fresh.clear();
+                prop_assert!(render(&mut Session::new(root, Overrides::default(), false), &mut fresh));
+            }
+            prop_assert!(render(&mut incremental, &mut served), "the served site builds");
+            let mut stale: Vec<&String> = fresh
+                .iter()
+                .filter(|(path, bytes)| served.get(*path) != Some(*bytes))
+                .map(|(path, _)| path)
+                .collect();
+            stale.sort();
+            prop_assert!(stale.is_empty(), "after editing {}: stale pages {:?}", file, stale);
+            let mut extra: Vec<&String> = served.keys().filter(|p| !fresh.contains_key(*p)).collect();
+            extra.sort();
+            prop_assert!(extra.is_empty(), "after editing {}: pages left over {:?}", file, extra);
+        }
+    }
+}
