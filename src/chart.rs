@@ -20,14 +20,23 @@ const AXIS_Y: f64 = 110.0;
 const LANE: f64 = 16.0;
 const MAX_LANES: usize = 5;
 
+/// Above this many items the chart draws one bar pair per year instead of
+/// one mark per item: thousands of marks would neither read nor fit the
+/// page budget.
+const MAX_MARKS: usize = 150;
+
 /// The chart of the published timeline; empty when there is nothing to show.
-pub(crate) fn svg(view: &Published<'_>) -> String {
+/// `years` gives where each year's bars link when the chart aggregates.
+pub(crate) fn svg(view: &Published<'_>, years: &[(i16, String)]) -> String {
     let dossier = view.dossier;
     let dated: Vec<(ItemRef, PartialDate, &str)> = view
         .timeline()
         .iter()
         .filter_map(|&item| Some((item, view.date(item)?, view.title(item))))
         .collect();
+    if dated.len() > MAX_MARKS {
+        return by_year(&dated, years);
+    }
     let (Some(first), Some(last)) = (dated.first(), dated.last()) else {
         return String::new();
     };
@@ -125,6 +134,89 @@ pub(crate) fn svg(view: &Published<'_>) -> String {
             "<a class=\"chart-mark\" href=\"{}\"><title>{}</title>{shape}</a>",
             escape(&view.url(*item)),
             escape(&label)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// One pair of bars per year (incidents above the axis, articles below),
+/// each pair a link named by its year and counts.
+fn by_year(dated: &[(ItemRef, PartialDate, &str)], years: &[(i16, String)]) -> String {
+    let mut counts: Vec<(i16, usize, usize)> = Vec::new();
+    for (item, date, _) in dated {
+        let year = date.year();
+        if counts.last().is_none_or(|(y, ..)| *y != year) {
+            counts.push((year, 0, 0));
+        }
+        if let Some(last) = counts.last_mut() {
+            match item {
+                ItemRef::Incident(_) => last.1 += 1,
+                _ => last.2 += 1,
+            }
+        }
+    }
+    let (Some(first), Some(last)) = (counts.first(), counts.last()) else {
+        return String::new();
+    };
+    let (first_year, last_year) = (first.0 as i32, last.0 as i32);
+    let slots = (last_year - first_year + 1).max(1) as f64;
+    let slot = (WIDTH - 2.0 * MARGIN) / slots;
+    let bar = (slot * 0.7).clamp(2.0, 40.0);
+    let most = counts
+        .iter()
+        .map(|c| c.1.max(c.2))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let height = 80.0;
+    let total_incidents: usize = counts.iter().map(|c| c.1).sum();
+    let total_articles: usize = counts.iter().map(|c| c.2).sum();
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        "<svg class=\"timeline-chart timeline-chart-years\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} 220\" role=\"group\" aria-labelledby=\"chart-title\">\
+         <title id=\"chart-title\">Timeline of {total_incidents} incidents and {total_articles} articles by year, {first_year} to {last_year}</title>\
+         <g class=\"chart-frame\" aria-hidden=\"true\">\
+         <line class=\"chart-axis\" x1=\"{MARGIN}\" y1=\"{AXIS_Y}\" x2=\"{}\" y2=\"{AXIS_Y}\" stroke=\"currentColor\"/>\
+         <g class=\"chart-legend\" font-size=\"12\" fill=\"currentColor\">\
+         <rect x=\"{MARGIN}\" y=\"9\" width=\"10\" height=\"10\" fill=\"#b3261e\"/><text x=\"{}\" y=\"18\">Incidents per year</text>\
+         <rect x=\"{}\" y=\"9\" width=\"10\" height=\"10\" fill=\"#1d4f91\"/><text x=\"{}\" y=\"18\">Articles per year</text></g>",
+        WIDTH - MARGIN,
+        MARGIN + 15.0,
+        MARGIN + 150.0,
+        MARGIN + 165.0
+    );
+    let step = ((last_year - first_year) / 12).max(1) as usize;
+    for (year, ..) in counts.iter().step_by(step) {
+        let x = MARGIN + (*year as i32 - first_year) as f64 * slot + slot / 2.0;
+        let _ = write!(
+            svg,
+            "<text class=\"chart-year\" x=\"{x:.1}\" y=\"205\" text-anchor=\"middle\" font-size=\"12\" fill=\"currentColor\">{year}</text>"
+        );
+    }
+    svg.push_str("</g>");
+    for (year, incidents, articles) in &counts {
+        let x = MARGIN + (*year as i32 - first_year) as f64 * slot + (slot - bar) / 2.0;
+        let up = *incidents as f64 / most * height;
+        let down = *articles as f64 / most * height;
+        let href = years
+            .iter()
+            .find(|(y, _)| y == year)
+            .map_or(String::new(), |(_, url)| url.clone());
+        let label = format!(
+            "{year}: {incidents} incident{}, {articles} article{}",
+            if *incidents == 1 { "" } else { "s" },
+            if *articles == 1 { "" } else { "s" }
+        );
+        let _ = write!(
+            svg,
+            "<a class=\"chart-mark chart-year-bars\" href=\"{}\"><title>{}</title>\
+             <rect class=\"chart-incident\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{up:.1}\" fill=\"#b3261e\"/>\
+             <rect class=\"chart-article\" x=\"{x:.1}\" y=\"{AXIS_Y}\" width=\"{bar:.1}\" height=\"{down:.1}\" fill=\"#1d4f91\"/></a>",
+            escape(&href),
+            escape(&label),
+            AXIS_Y - up
         );
     }
     svg.push_str("</svg>");

@@ -18,6 +18,14 @@ pub(crate) struct Config {
     /// Where `highlight_theme` was written, to report an unknown theme.
     pub(crate) highlight_theme_at: Option<(Arc<SourceFile>, std::ops::Range<usize>)>,
     pub(crate) unsafe_html: bool,
+    /// The syntect theme for code in the dark colour scheme.
+    pub(crate) highlight_theme_dark: String,
+    pub(crate) highlight_theme_dark_at: Option<(Arc<SourceFile>, std::ops::Range<usize>)>,
+    /// Above this many entries, the timeline becomes an overview with one
+    /// page per year; every long list is paged at this size.
+    pub(crate) timeline_page_size: usize,
+    /// `/print/` is written only for dossiers with at most this many articles.
+    pub(crate) print_max_articles: usize,
 }
 
 impl Default for Config {
@@ -32,6 +40,10 @@ impl Default for Config {
             highlight_theme: "InspiredGitHub".into(),
             highlight_theme_at: None,
             unsafe_html: false,
+            highlight_theme_dark: "base16-ocean.dark".into(),
+            highlight_theme_dark_at: None,
+            timeline_page_size: 200,
+            print_max_articles: 200,
         }
     }
 }
@@ -44,7 +56,10 @@ const FIELDS: &[&str] = &[
     "output_dir",
     "publish_tlp",
     "highlight_theme",
+    "highlight_theme_dark",
     "unsafe_html",
+    "timeline_page_size",
+    "print_max_articles",
 ];
 
 impl Config {
@@ -85,8 +100,20 @@ impl Config {
                 config.highlight_theme = theme.value;
                 config.highlight_theme_at = Some((Arc::clone(file), theme.span));
             }
+            if let Some(node) = fields.get("highlight_theme_dark")
+                && let Some(theme) = d.string(node, "highlight_theme_dark")
+            {
+                config.highlight_theme_dark = theme.value;
+                config.highlight_theme_dark_at = Some((Arc::clone(file), theme.span));
+            }
             if let Some(flag) = d.bool(&fields, "unsafe_html") {
                 config.unsafe_html = flag;
+            }
+            if let Some(n) = d.integer(&fields, "timeline_page_size", 1..=100_000) {
+                config.timeline_page_size = n;
+            }
+            if let Some(n) = d.integer(&fields, "print_max_articles", 0..=100_000) {
+                config.print_max_articles = n;
             }
         }
         (config, d.errors)

@@ -48,6 +48,22 @@ pub(crate) fn code_block(code: &str, lang: &str) -> String {
     format!("<pre class=\"code\"><code{class}>{body}</code></pre>\n")
 }
 
+/// `/syntax.css`: the light theme, and the dark one for readers whose system
+/// prefers a dark colour scheme. An unknown name gives the theme names.
+pub(crate) fn stylesheet(light: &str, dark: &str) -> Result<String, Vec<&'static str>> {
+    let light = theme_css(light)?;
+    let dark = theme_css(dark)?;
+    let mut css = light;
+    css.push_str("\n@media (prefers-color-scheme: dark) {\n");
+    for line in dark.lines() {
+        css.push_str("  ");
+        css.push_str(line);
+        css.push('\n');
+    }
+    css.push_str("}\n");
+    Ok(css)
+}
+
 /// The stylesheet for a theme, or the list of theme names to choose from.
 pub(crate) fn theme_css(name: &str) -> Result<String, Vec<&'static str>> {
     let names = || THEMES.themes.keys().map(|k| k.as_str()).collect::<Vec<_>>();
@@ -91,6 +107,14 @@ mod tests {
             html,
             "<pre class=\"code\"><code class=\"language-yara\" data-lang=\"yara\">rule x { condition: a &lt; b }\n</code></pre>\n"
         );
+    }
+
+    #[test]
+    fn the_stylesheet_has_a_dark_scheme() {
+        let css = stylesheet("InspiredGitHub", "base16-ocean.dark").unwrap();
+        let dark = css.find("@media (prefers-color-scheme: dark)").unwrap();
+        assert!(css[..dark].contains(".hl-") && css[dark..].contains(".hl-"));
+        assert!(stylesheet("InspiredGitHub", "Nope").is_err());
     }
 
     #[test]

@@ -460,18 +460,49 @@ pub(crate) fn diagnostics(
             .or_default()
             .push(link);
     }
-    // (href, kind) -> pages, in a stable order.
-    let mut grouped: BTreeMap<(&str, &ProblemKind), Vec<&str>> = BTreeMap::new();
+    // Where each broken link was written: its Markdown or YAML sources, or
+    // none (a template). A fragment written as `#x` in an article may reach
+    // another page as the article's URL + `#x` (the print page); it was
+    // written as `#x`, and is reported there once.
+    let written = |href: &str| -> Vec<&SourcedLink> {
+        let fragment = href.split_once('#').map(|(_, f)| format!("#{f}"));
+        by_href
+            .get(&percent_decode(href))
+            .or_else(|| by_href.get(&percent_decode(fragment.as_deref()?)))
+            .cloned()
+            .unwrap_or_default()
+    };
+    // Problems grouped by (where written, what is wrong), pages in order.
+    // Where a link was written, or the text of a template's link.
+    type Place<'p> = Result<(*const SourceFile, usize), &'p str>;
+    let mut grouped: BTreeMap<(Place, &ProblemKind), (&str, Vec<&SourcedLink>, Vec<&str>)> =
+        BTreeMap::new();
     for problem in problems {
-        let pages = grouped
-            .entry((problem.href.as_str(), &problem.kind))
-            .or_default();
-        if !pages.contains(&problem.page.as_str()) {
-            pages.push(&problem.page);
+        let sources = written(&problem.href);
+        let mut places: Vec<(*const SourceFile, usize)> = sources
+            .iter()
+            .map(|l| (Arc::as_ptr(&l.file), l.span.start))
+            .collect();
+        places.sort();
+        let place = places.first().copied().ok_or(problem.href.as_str());
+        let entry = grouped
+            .entry((place, &problem.kind))
+            .or_insert_with(|| (&problem.href, sources, Vec::new()));
+        // Show the link as written when one of its pages has it verbatim.
+        if entry
+            .1
+            .iter()
+            .any(|l| percent_decode(&l.href) == percent_decode(&problem.href))
+        {
+            entry.0 = &problem.href;
+        }
+        if !entry.2.contains(&problem.page.as_str()) {
+            entry.2.push(&problem.page);
         }
     }
     let mut out = Vec::new();
-    for ((href, kind), pages) in grouped {
+    for ((_, kind), (href, links, mut pages)) in grouped {
+        pages.sort_unstable();
         let what = kind.describe(&base.path);
         let on = on_pages(&pages);
         let hint = match kind {
@@ -480,39 +511,35 @@ pub(crate) fn diagnostics(
             } => Some(format!("did you mean `#{id}`?")),
             _ => None,
         };
-        match by_href.get(&percent_decode(href)) {
-            Some(links) => {
-                let mut seen = HashSet::new();
-                for link in links {
-                    if !seen.insert((Arc::as_ptr(&link.file), link.span.start)) {
-                        continue;
-                    }
-                    let mut d = Diagnostic::at(
-                        &link.file,
-                        link.span.clone(),
-                        format!("broken link `{href}`"),
-                    )
-                    .label(what.clone())
-                    .help(on.clone());
-                    if let Some(hint) = &hint {
-                        d = d.help(hint.clone());
-                    }
-                    out.push(d);
-                }
+        if links.is_empty() {
+            let mut d = Diagnostic::general(format!("broken link `{href}` in a template: {what}"))
+                .help(on)
+                .help(
+                    "the link is not written in any Markdown or YAML field: it comes from a template \
+                     (yours under `templates/`, or a built-in one) or from a static file",
+                );
+            if let Some(hint) = hint {
+                d = d.help(hint);
             }
-            None => {
-                let mut d =
-                    Diagnostic::general(format!("broken link `{href}` in a template: {what}"))
-                        .help(on)
-                        .help(
-                            "the link is not written in any Markdown or YAML field: it comes from a template \
-                             (yours under `templates/`, or a built-in one) or from a static file",
-                        );
-                if let Some(hint) = hint {
-                    d = d.help(hint);
-                }
-                out.push(d);
+            out.push(d);
+            continue;
+        }
+        let mut seen = HashSet::new();
+        for link in links {
+            if !seen.insert((Arc::as_ptr(&link.file), link.span.start)) {
+                continue;
             }
+            let mut d = Diagnostic::at(
+                &link.file,
+                link.span.clone(),
+                format!("broken link `{href}`"),
+            )
+            .label(what.clone())
+            .help(on.clone());
+            if let Some(hint) = &hint {
+                d = d.help(hint.clone());
+            }
+            out.push(d);
         }
     }
     out

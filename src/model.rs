@@ -186,6 +186,7 @@ pub(crate) struct Annotation {
     pub(crate) incidents: Vec<Spanned<String>>,
     pub(crate) entities: Vec<Spanned<String>>,
     pub(crate) tlp: Tlp,
+    pub(crate) tags: Vec<String>,
     pub(crate) sources: Vec<Source>,
 }
 
@@ -215,6 +216,7 @@ pub(crate) struct Entity {
     pub(crate) kind: EntityKind,
     pub(crate) aliases: Vec<String>,
     pub(crate) summary: Option<Markdown>,
+    pub(crate) tags: Vec<String>,
     pub(crate) tlp: Tlp,
     pub(crate) sources: Vec<Source>,
 }
@@ -481,6 +483,7 @@ const ANNOTATION_FIELDS: &[&str] = &[
     "incidents",
     "entities",
     "tlp",
+    "tags",
     "sources",
 ];
 
@@ -520,10 +523,11 @@ fn decode_annotation(d: &mut Decoder<'_>, node: &Node, position: usize) -> Optio
             .choice(&fields, "kind", &KINDS)
             .unwrap_or(AnnotationKind::Note),
         confidence: d.choice(&fields, "confidence", &CONFIDENCES),
-        credibility: d.integer(&fields, "credibility", 1..7),
+        credibility: d.integer(&fields, "credibility", 1..=6),
         incidents: d.string_list(&fields, "incidents"),
         entities: d.string_list(&fields, "entities"),
         tlp: d.tlp(&fields),
+        tags: d.words(&fields, "tags"),
         sources: d.sources(&fields),
         quote: quote?,
     };
@@ -581,7 +585,9 @@ pub(crate) fn decode_incident(d: &mut Decoder<'_>, id: &str, node: &Node) -> Opt
 }
 
 /// The fields of an entity.
-const ENTITY_FIELDS: &[&str] = &["name", "kind", "aliases", "summary", "tlp", "sources"];
+const ENTITY_FIELDS: &[&str] = &[
+    "name", "kind", "aliases", "summary", "tags", "tlp", "sources",
+];
 
 pub(crate) fn decode_entity(d: &mut Decoder<'_>, id: &str, node: &Node) -> Option<Entity> {
     let fields = d.fields(node, "an entity", ENTITY_FIELDS)?;
@@ -599,6 +605,7 @@ pub(crate) fn decode_entity(d: &mut Decoder<'_>, id: &str, node: &Node) -> Optio
         file: Arc::clone(d.file),
         aliases: d.words(&fields, "aliases"),
         summary: d.markdown(&fields, "summary"),
+        tags: d.words(&fields, "tags"),
         tlp: d.tlp(&fields),
         sources: d.sources(&fields),
         name: name?.value,

@@ -116,6 +116,42 @@ pub(crate) enum Reference {
     Withheld,
 }
 
+/// A tag and the published items and annotations that carry it.
+#[derive(Debug)]
+pub(crate) struct Tag {
+    /// As first written (in id order); tags that differ only in case or
+    /// punctuation share one page.
+    pub(crate) name: String,
+    /// Its URL segment: `/tags/<slug>/`.
+    pub(crate) slug: String,
+    pub(crate) articles: Vec<usize>,
+    pub(crate) incidents: Vec<usize>,
+    pub(crate) entities: Vec<usize>,
+    pub(crate) annotations: Vec<AnnotationRef>,
+}
+
+impl Tag {
+    /// How many things carry the tag.
+    pub(crate) fn count(&self) -> usize {
+        self.articles.len() + self.incidents.len() + self.entities.len() + self.annotations.len()
+    }
+}
+
+/// The URL segment of a tag: lower case, runs of anything but letters and
+/// digits as one `-`. None when nothing is left.
+pub(crate) fn tag_slug(name: &str) -> Option<String> {
+    let mut slug = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    (!slug.is_empty()).then_some(slug)
+}
+
 /// The published part of one pass: what every output reads.
 pub(crate) struct Published<'a> {
     pub(crate) dossier: &'a Dossier,
@@ -128,6 +164,8 @@ pub(crate) struct Published<'a> {
     annotation_count: usize,
     timeline: Vec<ItemRef>,
     backlinks: Backlinks,
+    /// By slug.
+    tags: Vec<Tag>,
 }
 
 impl<'a> Published<'a> {
@@ -161,9 +199,11 @@ impl<'a> Published<'a> {
             annotation_count,
             timeline: Vec::new(),
             backlinks: Backlinks::default(),
+            tags: Vec::new(),
         };
         view.timeline = view.timeline_order();
         view.backlinks = view.compute_backlinks();
+        view.tags = view.collect_tags();
         view
     }
 
@@ -211,6 +251,30 @@ impl<'a> Published<'a> {
 
     pub(crate) fn backlinks(&self) -> &Backlinks {
         &self.backlinks
+    }
+
+    /// Every tag of a published item or annotation, by slug.
+    pub(crate) fn tags(&self) -> &[Tag] {
+        &self.tags
+    }
+
+    /// The slug of the page of tag `name`, if it has one.
+    pub(crate) fn tag(&self, name: &str) -> Option<&Tag> {
+        let slug = tag_slug(name)?;
+        let at = self.tags.binary_search_by(|t| t.slug.cmp(&slug)).ok()?;
+        self.tags.get(at)
+    }
+
+    /// Every published annotation, article by article in timeline order,
+    /// each article's in file order.
+    pub(crate) fn all_annotations(&self) -> impl Iterator<Item = AnnotationRef> + '_ {
+        self.timeline
+            .iter()
+            .filter_map(|item| match item {
+                ItemRef::Article(ai) => Some(*ai),
+                _ => None,
+            })
+            .flat_map(|ai| self.annotations(ai).iter().map(move |&ni| (ai, ni)))
     }
 
     /// What a reference to `id` shows.
@@ -264,6 +328,48 @@ impl<'a> Published<'a> {
             })
             .filter(|(_, members)| !members.is_empty())
             .collect()
+    }
+
+    fn collect_tags(&self) -> Vec<Tag> {
+        let d = self.dossier;
+        let mut tags: std::collections::BTreeMap<String, Tag> = std::collections::BTreeMap::new();
+        let mut file = |name: &str, add: &mut dyn FnMut(&mut Tag)| {
+            let Some(slug) = tag_slug(name) else { return };
+            let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
+                name: name.trim().to_string(),
+                slug,
+                articles: Vec::new(),
+                incidents: Vec::new(),
+                entities: Vec::new(),
+                annotations: Vec::new(),
+            });
+            add(tag);
+        };
+        for &ai in &self.articles {
+            for name in &d.articles[ai].tags {
+                file(name, &mut |t| push_unique(&mut t.articles, ai));
+            }
+            for &ni in self.annotations(ai) {
+                for name in &d.articles[ai].annotations[ni].tags {
+                    file(name, &mut |t| {
+                        if t.annotations.last() != Some(&(ai, ni)) {
+                            t.annotations.push((ai, ni));
+                        }
+                    });
+                }
+            }
+        }
+        for &i in &self.incidents {
+            for name in &d.incidents[i].tags {
+                file(name, &mut |t| push_unique(&mut t.incidents, i));
+            }
+        }
+        for &i in &self.entities {
+            for name in &d.entities[i].tags {
+                file(name, &mut |t| push_unique(&mut t.entities, i));
+            }
+        }
+        tags.into_values().collect()
     }
 
     fn timeline_order(&self) -> Vec<ItemRef> {
@@ -421,6 +527,23 @@ mod tests {
             !next.is_some_and(|c| c.is_alphanumeric() || c == '_')
         });
         compares || reads_draft
+    }
+
+    #[test]
+    fn tags_become_url_segments() {
+        use super::tag_slug;
+        for (name, slug) in [
+            ("swift", Some("swift")),
+            ("SWIFT", Some("swift")),
+            ("UN Security Council", Some("un-security-council")),
+            ("  c2 / infra  ", Some("c2-infra")),
+            ("Bangladesh Bank!", Some("bangladesh-bank")),
+            ("Łódź", Some("łódź")),
+            ("!!!", None),
+            ("", None),
+        ] {
+            assert_eq!(tag_slug(name).as_deref(), slug, "{name}");
+        }
     }
 
     #[test]

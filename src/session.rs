@@ -15,7 +15,7 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::config::{BaseUrl, Config};
-use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
 use crate::graph::Dossier;
 use crate::highlight;
 use crate::load::{self, FileKind, Loaded};
@@ -257,8 +257,22 @@ impl Session {
                 BaseUrl::parse("/").expect("`/` is a valid base URL")
             }
         };
-        if highlight::theme_css(&config.highlight_theme).is_err() {
-            diagnostics.push(unknown_theme(config));
+        let themes = [
+            (
+                "highlight_theme",
+                &config.highlight_theme,
+                &config.highlight_theme_at,
+            ),
+            (
+                "highlight_theme_dark",
+                &config.highlight_theme_dark,
+                &config.highlight_theme_dark_at,
+            ),
+        ];
+        for (field, name, at) in themes {
+            if highlight::theme_css(name).is_err() {
+                diagnostics.push(unknown_theme(field, name, at.as_ref()));
+            }
         }
         let publish = Rule {
             tlp: self.overrides.tlp.unwrap_or(config.publish_tlp),
@@ -348,15 +362,19 @@ impl Session {
     }
 }
 
-fn unknown_theme(config: &Config) -> Diagnostic {
+fn unknown_theme(
+    field: &str,
+    name: &str,
+    at: Option<&(Arc<SourceFile>, std::ops::Range<usize>)>,
+) -> Diagnostic {
     let names = highlight::theme_css("").unwrap_err();
-    let suggestion = did_you_mean(&config.highlight_theme, names.iter().copied());
-    let message = format!("unknown highlight_theme `{}`", config.highlight_theme);
+    let suggestion = did_you_mean(name, names.iter().copied());
+    let message = format!("unknown {field} `{name}`");
     let help = match suggestion {
         Some(s) => format!("did you mean `{s}`? the themes are: {}", names.join(", ")),
         None => format!("the themes are: {}", names.join(", ")),
     };
-    let diagnostic = match &config.highlight_theme_at {
+    let diagnostic = match at {
         Some((file, span)) => Diagnostic::at(file, span.clone(), message),
         None => Diagnostic::general(message),
     };

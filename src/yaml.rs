@@ -402,15 +402,19 @@ impl<'a> Decoder<'a> {
     }
 
     /// An integer within `range`.
-    pub(crate) fn integer(
+    /// A whole number within `range`.
+    pub(crate) fn integer<T>(
         &mut self,
         fields: &Fields<'_>,
         name: &str,
-        range: Range<u8>,
-    ) -> Option<u8> {
+        range: std::ops::RangeInclusive<T>,
+    ) -> Option<T>
+    where
+        T: std::str::FromStr + PartialOrd + std::fmt::Display,
+    {
         let node = fields.get(name)?;
         let parsed = match &node.value {
-            Value::Scalar { text, .. } => text.trim().parse::<u8>().ok(),
+            Value::Scalar { text, .. } => text.trim().parse::<T>().ok(),
             _ => None,
         };
         match parsed {
@@ -420,8 +424,8 @@ impl<'a> Decoder<'a> {
                     node.span.clone(),
                     format!(
                         "`{name}` must be a whole number from {} to {}",
-                        range.start,
-                        range.end - 1
+                        range.start(),
+                        range.end()
                     ),
                 );
                 None

@@ -25,6 +25,11 @@ pub(crate) enum Context<'a> {
     Article(Page<'a, ArticlePage<'a>>),
     Incident(Page<'a, IncidentPage<'a>>),
     Entity(Page<'a, EntityPage<'a>>),
+    Tags(Page<'a, Tags>),
+    Tag(Page<'a, TagPage<'a>>),
+    Ledger(Page<'a, Ledger<'a>>),
+    LedgerKind(Page<'a, LedgerKindPage<'a>>),
+    Print(Page<'a, Print<'a>>),
     Feed(Page<'a, FeedPage>),
     Sitemap(Page<'a, Sitemap>),
     /// 404.html and robots.txt: the common variables only.
@@ -35,7 +40,7 @@ pub(crate) enum Context<'a> {
 #[derive(Serialize)]
 pub(crate) struct Page<'a, T: Serialize> {
     pub(crate) site: Site<'a>,
-    pub(crate) page_title: Option<&'a str>,
+    pub(crate) page_title: Option<String>,
     /// The highest level on the page; None when everything is clear.
     pub(crate) page_tlp: Option<Tlp>,
     #[serde(flatten)]
@@ -50,6 +55,33 @@ pub(crate) struct Site<'a> {
     pub(crate) base_path: &'a str,
     pub(crate) permalink: &'a str,
     pub(crate) generator: &'static str,
+    /// Whether the site has `/print/`.
+    pub(crate) print: bool,
+}
+
+/// A tag, linking to its page.
+#[derive(Serialize)]
+pub(crate) struct TagRef<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) url: String,
+}
+
+/// Where a page sits in a list split over several pages.
+#[derive(Serialize)]
+pub(crate) struct Paging {
+    /// 1-based.
+    pub(crate) page: usize,
+    pub(crate) pages: usize,
+    pub(crate) previous: Option<String>,
+    pub(crate) next: Option<String>,
+    pub(crate) links: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct PageLink {
+    pub(crate) n: usize,
+    pub(crate) url: String,
+    pub(crate) current: bool,
 }
 
 /// A reference to another item: a link, or `{ withheld: true }`.
@@ -91,19 +123,25 @@ pub(crate) struct Annotation<'a> {
     pub(crate) tlp: Tlp,
     pub(crate) incidents: Vec<Ref<'a>>,
     pub(crate) entities: Vec<Ref<'a>>,
+    pub(crate) tags: Vec<TagRef<'a>>,
     pub(crate) citations: Vec<usize>,
 }
 
-/// An annotation shown on an incident or entity page.
+/// An annotation shown away from its article: on an incident, entity or
+/// tag page and in the ledger.
 #[derive(Serialize)]
 pub(crate) struct Backlink<'a> {
     pub(crate) id: &'a str,
     pub(crate) kind: AnnotationKind,
     pub(crate) quote: &'a str,
     pub(crate) note_html: &'a str,
+    pub(crate) confidence: Option<Confidence>,
+    pub(crate) credibility: Option<u8>,
     pub(crate) tlp: Tlp,
     pub(crate) url: String,
+    pub(crate) note_url: String,
     pub(crate) article: Ref<'a>,
+    pub(crate) tags: Vec<TagRef<'a>>,
 }
 
 // ---- index.html
@@ -138,7 +176,22 @@ pub(crate) struct Latest<'a> {
 
 #[derive(Serialize)]
 pub(crate) struct Timeline<'a> {
+    /// The year of a year page; None on `/timeline/`.
+    pub(crate) year: Option<i16>,
+    /// On `/timeline/` when the timeline is split into year pages: every
+    /// year with its count and page; empty otherwise.
+    pub(crate) overview: Vec<YearCount>,
+    /// The overview's chart (by year); empty when there is no overview.
+    pub(crate) chart_svg: String,
     pub(crate) years: Vec<Year<'a>>,
+    pub(crate) paging: Option<Paging>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct YearCount {
+    pub(crate) year: i16,
+    pub(crate) count: usize,
+    pub(crate) url: String,
 }
 
 #[derive(Serialize)]
@@ -203,7 +256,7 @@ pub(crate) struct Article<'a> {
     pub(crate) source_url: Option<&'a str>,
     pub(crate) author: Option<&'a str>,
     pub(crate) reliability: Option<String>,
-    pub(crate) tags: &'a [String],
+    pub(crate) tags: Vec<TagRef<'a>>,
     pub(crate) summary: Option<&'a str>,
     pub(crate) tlp: Tlp,
     pub(crate) blocks: Vec<Block<'a>>,
@@ -212,7 +265,7 @@ pub(crate) struct Article<'a> {
 
 #[derive(Serialize)]
 pub(crate) struct Block<'a> {
-    pub(crate) html: &'a str,
+    pub(crate) html: std::borrow::Cow<'a, str>,
     pub(crate) notes: Vec<Annotation<'a>>,
 }
 
@@ -222,6 +275,7 @@ pub(crate) struct Block<'a> {
 pub(crate) struct IncidentPage<'a> {
     pub(crate) incident: Incident<'a>,
     pub(crate) backlinks: Vec<Backlink<'a>>,
+    pub(crate) paging: Option<Paging>,
 }
 
 #[derive(Serialize)]
@@ -237,7 +291,7 @@ pub(crate) struct Incident<'a> {
     pub(crate) targets: Vec<Ref<'a>>,
     pub(crate) malware: Vec<Ref<'a>>,
     pub(crate) losses: Option<&'a str>,
-    pub(crate) tags: &'a [String],
+    pub(crate) tags: Vec<TagRef<'a>>,
     pub(crate) tlp: Tlp,
     pub(crate) citations: Vec<usize>,
     pub(crate) references: Vec<Reference<'a>>,
@@ -251,6 +305,7 @@ pub(crate) struct EntityPage<'a> {
     pub(crate) incidents: Vec<Ref<'a>>,
     pub(crate) articles: Vec<Ref<'a>>,
     pub(crate) backlinks: Vec<Backlink<'a>>,
+    pub(crate) paging: Option<Paging>,
 }
 
 #[derive(Serialize)]
@@ -261,6 +316,8 @@ pub(crate) struct Entity<'a> {
     pub(crate) kind: EntityKind,
     pub(crate) aliases: &'a [String],
     pub(crate) summary_html: &'a str,
+    pub(crate) tags: Vec<TagRef<'a>>,
+    pub(crate) feed_url: String,
     pub(crate) tlp: Tlp,
     pub(crate) citations: Vec<usize>,
     pub(crate) references: Vec<Reference<'a>>,
@@ -276,6 +333,10 @@ pub(crate) struct FeedPage {
 #[derive(Serialize)]
 pub(crate) struct Feed {
     pub(crate) id: String,
+    pub(crate) title: String,
+    /// The feed's own absolute URL, and the page it follows.
+    pub(crate) url: String,
+    pub(crate) alternate: String,
     pub(crate) updated: String,
     pub(crate) entries: Vec<FeedEntry>,
 }
@@ -298,6 +359,73 @@ pub(crate) struct Sitemap {
 pub(crate) struct SitemapUrl {
     pub(crate) loc: String,
     pub(crate) lastmod: Option<String>,
+}
+
+// ---- tags.html, tag.html
+
+#[derive(Serialize)]
+pub(crate) struct Tags {
+    pub(crate) tags: Vec<TagListed>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct TagListed {
+    pub(crate) name: String,
+    pub(crate) url: String,
+    pub(crate) feed_url: String,
+    pub(crate) count: usize,
+}
+
+#[derive(Serialize)]
+pub(crate) struct TagPage<'a> {
+    pub(crate) tag: TagListed,
+    pub(crate) articles: Vec<Ref<'a>>,
+    pub(crate) incidents: Vec<Ref<'a>>,
+    pub(crate) entities: Vec<Ref<'a>>,
+    pub(crate) annotations: Vec<Backlink<'a>>,
+    pub(crate) paging: Option<Paging>,
+}
+
+// ---- annotations.html, annotation-kind.html (the ledger)
+
+#[derive(Serialize)]
+pub(crate) struct Ledger<'a> {
+    pub(crate) sections: Vec<LedgerSection<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct LedgerSection<'a> {
+    pub(crate) kind: AnnotationKind,
+    pub(crate) label: &'static str,
+    pub(crate) url: String,
+    pub(crate) count: usize,
+    /// The first few, newest first.
+    pub(crate) latest: Vec<Backlink<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct LedgerKindPage<'a> {
+    pub(crate) section: LedgerSection<'a>,
+    /// Claims by confidence (high first, unstated last); one group otherwise.
+    pub(crate) groups: Vec<LedgerGroup<'a>>,
+    pub(crate) paging: Option<Paging>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct LedgerGroup<'a> {
+    /// `high`, `moderate`, `low`, `unstated`, or null for kinds without groups.
+    pub(crate) confidence: Option<&'static str>,
+    pub(crate) annotations: Vec<Backlink<'a>>,
+}
+
+// ---- print.html
+
+#[derive(Serialize)]
+pub(crate) struct Print<'a> {
+    pub(crate) intro_html: &'a str,
+    pub(crate) timeline: Vec<Entry<'a>>,
+    pub(crate) articles: Vec<Article<'a>>,
+    pub(crate) incidents: Vec<Incident<'a>>,
 }
 
 /// A page with nothing beyond the common variables.
@@ -342,6 +470,20 @@ impl<'a> Shapes<'_, 'a> {
         }
     }
 
+    /// Tags, each linking to its page.
+    pub(crate) fn tags(&self, names: &'a [String]) -> Vec<TagRef<'a>> {
+        names
+            .iter()
+            .filter_map(|name| {
+                let tag = self.view.tag(name)?;
+                Some(TagRef {
+                    name,
+                    url: tag_url(self.view, &tag.slug),
+                })
+            })
+            .collect()
+    }
+
     /// Annotation `ni` of article `ai` as a note, citing into `citations`.
     pub(crate) fn annotation(
         &self,
@@ -360,29 +502,92 @@ impl<'a> Shapes<'_, 'a> {
             tlp: view.annotation_tlp(ai, ni),
             incidents: self.references(&n.incidents),
             entities: self.references(&n.entities),
+            tags: self.tags(&n.tags),
             citations: citations.cite_all(&n.sources),
+        }
+    }
+
+    /// An annotation shown away from its article.
+    pub(crate) fn backlink(&self, (ai, ni): AnnotationRef) -> Backlink<'a> {
+        let view = self.view;
+        let n = &view.dossier.articles[ai].annotations[ni];
+        let article = ItemRef::Article(ai);
+        let page = view.url(article);
+        Backlink {
+            id: &n.id,
+            kind: n.kind,
+            quote: &n.quote.value,
+            note_html: &view.prepared.articles[ai].notes[ni],
+            confidence: n.confidence,
+            credibility: n.credibility,
+            tlp: view.annotation_tlp(ai, ni),
+            url: format!("{page}#{}", n.id),
+            note_url: format!("{page}#note-{}", n.id),
+            article: self.item(article),
+            tags: self.tags(&n.tags),
         }
     }
 
     /// The annotations of `list` as backlinks; raises `tlp` to the highest.
     pub(crate) fn backlinks(&self, list: &[AnnotationRef], tlp: &mut Tlp) -> Vec<Backlink<'a>> {
-        let view = self.view;
         list.iter()
-            .map(|&(ai, ni)| {
-                let n = &view.dossier.articles[ai].annotations[ni];
-                let level = view.annotation_tlp(ai, ni);
-                *tlp = (*tlp).max(level);
-                let article = ItemRef::Article(ai);
-                Backlink {
-                    id: &n.id,
-                    kind: n.kind,
-                    quote: &n.quote.value,
-                    note_html: &view.prepared.articles[ai].notes[ni],
-                    tlp: level,
-                    url: format!("{}#{}", view.url(article), n.id),
-                    article: self.item(article),
-                }
+            .map(|&at| {
+                let b = self.backlink(at);
+                *tlp = (*tlp).max(b.tlp);
+                b
             })
             .collect()
     }
+}
+
+/// The page of a tag.
+pub(crate) fn tag_url(view: &Published<'_>, slug: &str) -> String {
+    format!("{}tags/{slug}/", view.dossier.base.path)
+}
+
+/// Splits `total` entries into pages of `size`: the range of page `page`
+/// (1-based) and its paging, None when everything fits on one page.
+pub(crate) fn paging(
+    total: usize,
+    size: usize,
+    page: usize,
+    first_url: &str,
+) -> (std::ops::Range<usize>, Option<Paging>) {
+    let size = size.max(1);
+    let pages = total.div_ceil(size).max(1);
+    let start = ((page - 1) * size).min(total);
+    let range = start..(start + size).min(total);
+    if pages == 1 {
+        return (range, None);
+    }
+    let url = |n: usize| page_url(first_url, n);
+    let paging = Paging {
+        page,
+        pages,
+        previous: (page > 1).then(|| url(page - 1)),
+        next: (page < pages).then(|| url(page + 1)),
+        links: (1..=pages)
+            .map(|n| PageLink {
+                n,
+                url: url(n),
+                current: n == page,
+            })
+            .collect(),
+    };
+    (range, Some(paging))
+}
+
+/// The URL of page `n` of a list whose first page is at `first_url`
+/// (which ends with `/`): `first_url` itself, then `first_url` + `page/N/`.
+pub(crate) fn page_url(first_url: &str, n: usize) -> String {
+    if n <= 1 {
+        first_url.to_string()
+    } else {
+        format!("{first_url}page/{n}/")
+    }
+}
+
+/// How many pages a list of `total` entries takes at `size` per page.
+pub(crate) fn page_count(total: usize, size: usize) -> usize {
+    total.div_ceil(size.max(1)).max(1)
 }

@@ -11,6 +11,8 @@
 //! `serve`).
 
 mod context;
+mod items;
+mod lists;
 mod pages;
 #[cfg(test)]
 mod tests;
@@ -52,11 +54,11 @@ pub(crate) fn render(
 ) -> anyhow::Result<Rendered> {
     let mut timer = crate::timings::Timer::new();
     let pages = Pages::new(view, theme.generation);
-    let kinds = PageKind::all(view);
+    let kinds = pages.kinds();
     timer.lap("epochs");
     let signed: Vec<(String, u64, PageKind)> = kinds
         .par_iter()
-        .map(|&page| (page.path(view), pages.signature(page), page))
+        .map(|&page| (pages.path(page), pages.signature(page), page))
         .collect();
     let unchanged = |path: &str, signature: u64| {
         previous
@@ -108,7 +110,10 @@ pub(crate) fn render(
     }
     written.sort();
     Ok(Rendered {
-        pages: kinds.iter().filter(|p| p.is_html()).count(),
+        pages: signed
+            .iter()
+            .filter(|(path, ..)| path.ends_with(".html"))
+            .count(),
         annotations: view.annotation_count(),
         written,
         removed,
@@ -122,9 +127,9 @@ fn assets<'t>(
 ) -> anyhow::Result<Vec<(String, Cow<'t, [u8]>)>> {
     let mut assets: Vec<(String, Cow<'t, [u8]>)> = Vec::new();
     if !theme.assets.contains_key("syntax.css") {
-        let name = &view.dossier.config.highlight_theme;
-        let css = highlight::theme_css(name)
-            .map_err(|_| anyhow::anyhow!("unknown highlight theme `{name}`"))?;
+        let c = &view.dossier.config;
+        let css = highlight::stylesheet(&c.highlight_theme, &c.highlight_theme_dark)
+            .map_err(|_| anyhow::anyhow!("unknown highlight theme"))?;
         assets.push(("syntax.css".into(), Cow::Owned(css.into_bytes())));
     }
     for (path, bytes) in &theme.assets {

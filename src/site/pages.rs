@@ -1,109 +1,217 @@
-//! Every page of the site: its path, its template context and, beside it,
-//! its signature, a hash of everything the context is built from.
+//! Every page of the site: its path, its template, and which code builds
+//! its context and signature.
 //!
-//! A signature must change whenever the page's output could, or `serve`
-//! would keep a stale page; it should change as little as possible beyond
-//! that, or `serve` re-renders too much. Keeping each page's signature next
-//! to the code that reads its inputs makes a missed input visible in review;
-//! a property test (`site::tests`) checks that over random edits an
-//! unchanged signature always means an unchanged page.
+//! A signature is a hash of everything a page's context is built from. It
+//! must change whenever the page could, or `serve` would keep a stale page,
+//! and as little as possible beyond that, or `serve` re-renders too much.
+//! Each page's signature is written beside the code that reads its inputs
+//! (`items.rs` for item pages, `lists.rs` for listings); a property test
+//! (`site::tests`) checks over random edits that an unchanged signature
+//! always means an unchanged page.
 
 use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHasher;
 use serde::Serialize;
 
-use super::context::{
-    Article, ArticlePage, Block, Context, Counts, Empty, Entities, Entity, EntityGroup,
-    EntityListed, EntityPage, Entry, Feed, FeedEntry, FeedPage, Incident, IncidentPage, Index,
-    Latest, Page, Shapes, Site, Sitemap, SitemapUrl, Timeline, Year,
-};
-use crate::chart;
-use crate::citations::Citations;
+use super::context::{Context, Empty, Page, Shapes, Site, page_count, page_url};
 use crate::diagnostic::SourceFile;
 use crate::graph::ItemRef;
+use crate::model::AnnotationKind;
 use crate::publish::{AnnotationRef, Published};
 use crate::tlp::Tlp;
 
 /// One output file rendered through a template.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PageKind {
     Index,
     Timeline,
+    /// A year of a timeline too long for one page; `page` is 1-based.
+    TimelineYear {
+        year: i16,
+        page: usize,
+    },
     Entities,
     NotFound,
+    Search,
+    Print,
     Article(usize),
-    Incident(usize),
-    Entity(usize),
+    Incident {
+        i: usize,
+        page: usize,
+    },
+    Entity {
+        i: usize,
+        page: usize,
+    },
+    EntityFeed(usize),
+    Tags,
+    Tag {
+        i: usize,
+        page: usize,
+    },
+    TagFeed(usize),
+    Ledger,
+    LedgerKind {
+        kind: AnnotationKind,
+        page: usize,
+    },
     Feed,
     Sitemap,
     Robots,
 }
 
-impl PageKind {
-    /// Every page of the published view.
-    pub(crate) fn all(view: &Published<'_>) -> Vec<PageKind> {
-        let mut pages = vec![
-            PageKind::Index,
-            PageKind::Timeline,
-            PageKind::Entities,
-            PageKind::NotFound,
-            PageKind::Feed,
-            PageKind::Sitemap,
-            PageKind::Robots,
-        ];
-        pages.extend(view.articles().iter().map(|&i| PageKind::Article(i)));
-        pages.extend(view.incidents().iter().map(|&i| PageKind::Incident(i)));
-        pages.extend(view.entities().iter().map(|&i| PageKind::Entity(i)));
-        pages
-    }
+/// The ledger's sections, in the order an editor reads them.
+pub(crate) const LEDGER: [(AnnotationKind, &str, &str); 5] = [
+    (AnnotationKind::Question, "questions", "Open questions"),
+    (AnnotationKind::Correction, "corrections", "Corrections"),
+    (AnnotationKind::Claim, "claims", "Claims"),
+    (AnnotationKind::Context, "context", "Context"),
+    (AnnotationKind::Note, "notes", "Notes"),
+];
 
-    pub(crate) fn path(self, view: &Published<'_>) -> String {
-        let d = view.dossier;
-        match self {
-            PageKind::Index => "index.html".into(),
-            PageKind::Timeline => "timeline/index.html".into(),
-            PageKind::Entities => "entities/index.html".into(),
-            PageKind::NotFound => "404.html".into(),
-            PageKind::Article(i) => format!("articles/{}/index.html", d.articles[i].id),
-            PageKind::Incident(i) => format!("incidents/{}/index.html", d.incidents[i].id),
-            PageKind::Entity(i) => format!("entities/{}/index.html", d.entities[i].id),
-            PageKind::Feed => "feed.xml".into(),
-            PageKind::Sitemap => "sitemap.xml".into(),
-            PageKind::Robots => "robots.txt".into(),
-        }
-    }
-
-    /// An HTML page (not the feed, sitemap or robots file).
-    pub(crate) fn is_html(self) -> bool {
-        !matches!(self, PageKind::Feed | PageKind::Sitemap | PageKind::Robots)
-    }
+/// The URL segment and label of a ledger section.
+pub(crate) fn ledger_section(kind: AnnotationKind) -> (&'static str, &'static str) {
+    LEDGER
+        .iter()
+        .find(|(k, ..)| *k == kind)
+        .map_or(("notes", "Notes"), |(_, slug, label)| (slug, label))
 }
 
 /// Hashes of the inputs many pages share.
 pub(crate) struct Epochs {
     /// Config, base URL, publish rule and templates: every page reads them.
-    site: u64,
+    pub(crate) site: u64,
     /// What references to items show: ids, titles, kinds, dates, publication.
-    refs: u64,
-    /// What listings show: `refs` plus summaries, levels and counts.
-    listings: u64,
+    pub(crate) refs: u64,
+    /// What listings show: `refs` plus summaries, levels, tags and counts.
+    pub(crate) listings: u64,
 }
 
 /// Builds the context and the signature of each page.
 pub(crate) struct Pages<'v, 'a> {
     pub(crate) view: &'v Published<'a>,
     pub(crate) epochs: Epochs,
+    /// Entries per page of item lists (the timeline's too).
+    pub(crate) list_size: usize,
+    /// Entries per page of annotation lists, which are longer.
+    pub(crate) annotation_size: usize,
+    /// The timeline's years: each year and its entries' range in
+    /// `view.timeline()`; the timeline is split into year pages when it
+    /// holds more than `list_size` entries.
+    pub(crate) years: Vec<(i16, std::ops::Range<usize>)>,
+    /// Every published annotation by ledger section (claims by confidence).
+    pub(crate) ledger: Vec<(AnnotationKind, Vec<AnnotationRef>)>,
 }
 
 impl<'v, 'a> Pages<'v, 'a> {
     pub(crate) fn new(view: &'v Published<'a>, templates: u64) -> Self {
-        let epochs = epochs(view, templates);
-        Pages { view, epochs }
+        let list_size = view.dossier.config.timeline_page_size.max(1);
+        Pages {
+            view,
+            epochs: epochs(view, templates),
+            list_size,
+            annotation_size: list_size.min(100),
+            years: years(view),
+            ledger: super::lists::ledger(view),
+        }
     }
 
-    fn shapes(&self) -> Shapes<'v, 'a> {
+    pub(crate) fn shapes(&self) -> Shapes<'v, 'a> {
         Shapes { view: self.view }
+    }
+
+    /// Whether `/timeline/` is an overview of year pages.
+    pub(crate) fn split_timeline(&self) -> bool {
+        self.view.timeline().len() > self.list_size
+    }
+
+    /// Every page of the published view.
+    pub(crate) fn kinds(&self) -> Vec<PageKind> {
+        let view = self.view;
+        let d = view.dossier;
+        let mut pages = vec![
+            PageKind::Index,
+            PageKind::Timeline,
+            PageKind::Entities,
+            PageKind::NotFound,
+            PageKind::Search,
+            PageKind::Tags,
+            PageKind::Ledger,
+            PageKind::Feed,
+            PageKind::Sitemap,
+            PageKind::Robots,
+        ];
+        if view.articles().len() <= d.config.print_max_articles {
+            pages.push(PageKind::Print);
+        }
+        if self.split_timeline() {
+            for (year, range) in &self.years {
+                for page in 1..=page_count(range.len(), self.list_size) {
+                    pages.push(PageKind::TimelineYear { year: *year, page });
+                }
+            }
+        }
+        pages.extend(view.articles().iter().map(|&i| PageKind::Article(i)));
+        for &i in view.incidents() {
+            for page in 1..=self.incident_pages(i) {
+                pages.push(PageKind::Incident { i, page });
+            }
+        }
+        for &i in view.entities() {
+            for page in 1..=self.entity_pages(i) {
+                pages.push(PageKind::Entity { i, page });
+            }
+            pages.push(PageKind::EntityFeed(i));
+        }
+        for i in 0..view.tags().len() {
+            for page in 1..=self.tag_pages(i) {
+                pages.push(PageKind::Tag { i, page });
+            }
+            pages.push(PageKind::TagFeed(i));
+        }
+        for (kind, list) in &self.ledger {
+            for page in 1..=page_count(list.len(), self.annotation_size) {
+                pages.push(PageKind::LedgerKind { kind: *kind, page });
+            }
+        }
+        pages
+    }
+
+    /// The site path of a page's file.
+    pub(crate) fn path(&self, page: PageKind) -> String {
+        let d = self.view.dossier;
+        let paged = |first: String, page: usize| {
+            let url = page_url(&first, page);
+            format!("{}index.html", url.trim_start_matches('/'))
+        };
+        match page {
+            PageKind::Index => "index.html".into(),
+            PageKind::Timeline => "timeline/index.html".into(),
+            PageKind::TimelineYear { year, page } => paged(format!("/timeline/{year}/"), page),
+            PageKind::Entities => "entities/index.html".into(),
+            PageKind::NotFound => "404.html".into(),
+            PageKind::Search => "search/index.html".into(),
+            PageKind::Print => "print/index.html".into(),
+            PageKind::Article(i) => format!("articles/{}/index.html", d.articles[i].id),
+            PageKind::Incident { i, page } => {
+                paged(format!("/incidents/{}/", d.incidents[i].id), page)
+            }
+            PageKind::Entity { i, page } => paged(format!("/entities/{}/", d.entities[i].id), page),
+            PageKind::EntityFeed(i) => format!("entities/{}/feed.xml", d.entities[i].id),
+            PageKind::Tags => "tags/index.html".into(),
+            PageKind::Tag { i, page } => {
+                paged(format!("/tags/{}/", self.view.tags()[i].slug), page)
+            }
+            PageKind::TagFeed(i) => format!("tags/{}/feed.xml", self.view.tags()[i].slug),
+            PageKind::Ledger => "annotations/index.html".into(),
+            PageKind::LedgerKind { kind, page } => {
+                paged(format!("/annotations/{}/", ledger_section(kind).0), page)
+            }
+            PageKind::Feed => "feed.xml".into(),
+            PageKind::Sitemap => "sitemap.xml".into(),
+            PageKind::Robots => "robots.txt".into(),
+        }
     }
 
     /// The template and its context for `page`.
@@ -115,7 +223,12 @@ impl<'v, 'a> Pages<'v, 'a> {
                 Context::Index(self.wrap(title, self.listing_tlp(), self.index()))
             }
             PageKind::Timeline => {
-                Context::Timeline(self.wrap(Some("Timeline"), self.listing_tlp(), self.timeline()))
+                let fields = self.timeline();
+                Context::Timeline(self.wrap(Some("Timeline"), self.listing_tlp(), fields))
+            }
+            PageKind::TimelineYear { year, page } => {
+                let (tlp, fields) = self.timeline_year(year, page);
+                Context::Timeline(self.wrap(Some(&year.to_string()), tlp, fields))
             }
             PageKind::Entities => {
                 let tlp = self
@@ -124,26 +237,46 @@ impl<'v, 'a> Pages<'v, 'a> {
                     .iter()
                     .map(|&i| d.entities[i].tlp)
                     .max();
-                Context::Entities(self.wrap(
-                    Some("Entities"),
-                    tlp.unwrap_or_default(),
-                    self.entities(),
-                ))
+                let fields = self.entities();
+                Context::Entities(self.wrap(Some("Entities"), tlp.unwrap_or_default(), fields))
             }
             PageKind::NotFound => {
                 Context::Empty(self.wrap(Some("Page not found"), Tlp::Clear, Empty {}))
+            }
+            PageKind::Search => Context::Empty(self.wrap(Some("Search"), Tlp::Clear, Empty {})),
+            PageKind::Print => {
+                let (tlp, fields) = self.print();
+                Context::Print(self.wrap(Some("The whole dossier"), tlp, fields))
             }
             PageKind::Article(i) => {
                 let (tlp, fields) = self.article(i);
                 Context::Article(self.wrap(Some(&d.articles[i].title), tlp, fields))
             }
-            PageKind::Incident(i) => {
-                let (tlp, fields) = self.incident(i);
+            PageKind::Incident { i, page } => {
+                let (tlp, fields) = self.incident(i, page);
                 Context::Incident(self.wrap(Some(&d.incidents[i].title), tlp, fields))
             }
-            PageKind::Entity(i) => {
-                let (tlp, fields) = self.entity(i);
+            PageKind::Entity { i, page } => {
+                let (tlp, fields) = self.entity(i, page);
                 Context::Entity(self.wrap(Some(&d.entities[i].name), tlp, fields))
+            }
+            PageKind::EntityFeed(i) => {
+                Context::Feed(self.wrap(None, Tlp::Clear, self.entity_feed(i)))
+            }
+            PageKind::Tags => Context::Tags(self.wrap(Some("Tags"), Tlp::Clear, self.tags())),
+            PageKind::Tag { i, page } => {
+                let (tlp, fields) = self.tag(i, page);
+                let title = &self.view.tags()[i].name;
+                Context::Tag(self.wrap(Some(title), tlp, fields))
+            }
+            PageKind::TagFeed(i) => Context::Feed(self.wrap(None, Tlp::Clear, self.tag_feed(i))),
+            PageKind::Ledger => {
+                let (tlp, fields) = self.ledger_overview();
+                Context::Ledger(self.wrap(Some("Annotations"), tlp, fields))
+            }
+            PageKind::LedgerKind { kind, page } => {
+                let (tlp, fields) = self.ledger_kind(kind, page);
+                Context::LedgerKind(self.wrap(Some(ledger_section(kind).1), tlp, fields))
             }
             PageKind::Feed => Context::Feed(self.wrap(None, Tlp::Clear, self.feed())),
             PageKind::Sitemap => Context::Sitemap(self.wrap(None, Tlp::Clear, self.sitemap())),
@@ -158,20 +291,31 @@ impl<'v, 'a> Pages<'v, 'a> {
         self.epochs.site.hash(&mut h);
         match page {
             PageKind::Article(ai) => self.article_signature(ai, &mut h),
-            PageKind::Incident(i) => self.incident_signature(i, &mut h),
-            PageKind::Entity(i) => self.entity_signature(i, &mut h),
+            PageKind::Incident { i, page } => self.incident_signature(i, page, &mut h),
+            PageKind::Entity { i, page } => self.entity_signature(i, page, &mut h),
+            PageKind::EntityFeed(i) => self.entity_feed_signature(i, &mut h),
+            PageKind::Tag { i, page } => self.tag_signature(i, page, &mut h),
+            PageKind::TagFeed(i) => self.tag_feed_signature(i, &mut h),
+            PageKind::Tags => self.tags_signature(&mut h),
+            PageKind::Ledger => self.ledger_overview_signature(&mut h),
+            PageKind::LedgerKind { kind, page } => self.ledger_kind_signature(kind, page, &mut h),
+            PageKind::TimelineYear { year, page } => {
+                (year, page).hash(&mut h);
+                self.epochs.listings.hash(&mut h);
+            }
+            PageKind::Print => self.print_signature(&mut h),
             PageKind::Index
             | PageKind::Timeline
             | PageKind::Entities
             | PageKind::Feed
             | PageKind::Sitemap => self.epochs.listings.hash(&mut h),
-            PageKind::NotFound | PageKind::Robots => {}
+            PageKind::NotFound | PageKind::Robots | PageKind::Search => {}
         }
         h.finish()
     }
 
     /// The common variables around a page's own fields.
-    fn wrap<T: Serialize>(&self, title: Option<&'a str>, tlp: Tlp, fields: T) -> Page<'a, T> {
+    fn wrap<T: Serialize>(&self, title: Option<&str>, tlp: Tlp, fields: T) -> Page<'a, T> {
         let d = self.view.dossier;
         let c = &d.config;
         Page {
@@ -182,414 +326,85 @@ impl<'v, 'a> Pages<'v, 'a> {
                 base_path: &d.base.path,
                 permalink: &d.base.permalink,
                 generator: concat!("dossier ", env!("CARGO_PKG_VERSION")),
+                print: self.view.articles().len() <= c.print_max_articles,
             },
-            page_title: title,
+            page_title: title.map(str::to_string),
             page_tlp: (tlp != Tlp::Clear).then_some(tlp),
             fields,
         }
     }
 
     /// The highest level among the articles and incidents listings show.
-    fn listing_tlp(&self) -> Tlp {
+    pub(crate) fn listing_tlp(&self) -> Tlp {
         let d = self.view.dossier;
         let articles = self.view.articles().iter().map(|&i| d.articles[i].tlp);
         let incidents = self.view.incidents().iter().map(|&i| d.incidents[i].tlp);
         articles.chain(incidents).max().unwrap_or_default()
     }
 
-    // ---- index.html
-
-    fn index(&self) -> Index<'a> {
-        let view = self.view;
-        let d = view.dossier;
-        let mut latest: Vec<usize> = view.articles().to_vec();
-        latest.sort_by(|&a, &b| {
-            let (a, b) = (&d.articles[a], &d.articles[b]);
-            b.published
-                .sort_key()
-                .cmp(&a.published.sort_key())
-                .then_with(|| a.title.cmp(&b.title))
-        });
-        let latest = latest
-            .into_iter()
-            .take(10)
-            .map(|i| {
-                let a = &d.articles[i];
-                Latest {
-                    id: &a.id,
-                    title: &a.title,
-                    url: view.url(ItemRef::Article(i)),
-                    published: a.published,
-                    summary: a.summary.as_deref(),
-                    tlp: a.tlp,
-                }
-            })
-            .collect();
-        Index {
-            intro_html: &view.prepared.intro_html,
-            chart_svg: chart::svg(view),
-            counts: Counts {
-                articles: view.articles().len(),
-                annotations: view.annotation_count(),
-                incidents: view.incidents().len(),
-                entities: view.entities().len(),
-            },
-            latest,
-        }
-    }
-
-    // ---- timeline.html
-
-    fn timeline(&self) -> Timeline<'a> {
-        let view = self.view;
-        let d = view.dossier;
-        let mut years: Vec<Year<'a>> = Vec::new();
-        for &item in view.timeline() {
-            let entry = match item {
-                ItemRef::Incident(i) => {
-                    let x = &d.incidents[i];
-                    Entry {
-                        item_type: "incident",
-                        id: &x.id,
-                        title: &x.title,
-                        url: view.url(item),
-                        date: x.date,
-                        end: x.end,
-                        kind: Some(x.kind),
-                        summary: x.summary.as_ref().map(|m| first_sentence(&m.text)),
-                        tlp: x.tlp,
-                    }
-                }
-                ItemRef::Article(i) => {
-                    let a = &d.articles[i];
-                    Entry {
-                        item_type: "article",
-                        id: &a.id,
-                        title: &a.title,
-                        url: view.url(item),
-                        date: a.published,
-                        end: None,
-                        kind: None,
-                        summary: a.summary.clone(),
-                        tlp: a.tlp,
-                    }
-                }
-                ItemRef::Entity(_) => continue,
-            };
-            let year = entry.date.year();
-            match years.last_mut() {
-                Some(current) if current.year == year => current.entries.push(entry),
-                _ => years.push(Year {
-                    year,
-                    entries: vec![entry],
-                }),
-            }
-        }
-        Timeline { years }
-    }
-
-    // ---- entities.html
-
-    fn entities(&self) -> Entities<'a> {
-        let view = self.view;
-        let d = view.dossier;
-        let b = view.backlinks();
-        let groups = view
-            .entity_groups()
-            .into_iter()
-            .map(|(kind, members)| EntityGroup {
-                kind,
-                label: kind.plural_label(),
-                entities: members
-                    .into_iter()
-                    .map(|i| {
-                        let e = &d.entities[i];
-                        EntityListed {
-                            id: &e.id,
-                            name: &e.name,
-                            url: view.url(ItemRef::Entity(i)),
-                            aliases: &e.aliases,
-                            tlp: e.tlp,
-                            incident_count: b.entity_incidents[i].len(),
-                            annotation_count: b.entity_annotations[i].len(),
-                        }
-                    })
-                    .collect(),
-            })
-            .collect();
-        Entities { groups }
-    }
-
-    // ---- article.html
-
-    fn article(&self, ai: usize) -> (Tlp, ArticlePage<'a>) {
-        let view = self.view;
-        let a = &view.dossier.articles[ai];
-        let out = &view.prepared.articles[ai];
-        let shapes = self.shapes();
-        let mut citations = Citations::default();
-        let mut tlp = a.tlp;
-        let blocks = out
-            .blocks
-            .iter()
-            .map(|block| Block {
-                html: &block.html,
-                notes: block
-                    .notes
-                    .iter()
-                    .map(|&ni| {
-                        tlp = tlp.max(view.annotation_tlp(ai, ni));
-                        shapes.annotation((ai, ni), &mut citations)
-                    })
-                    .collect(),
-            })
-            .collect();
-        let article = Article {
-            id: &a.id,
-            title: &a.title,
-            url: view.url(ItemRef::Article(ai)),
-            published: a.published,
-            source: a.source.as_deref(),
-            source_url: a.url.as_deref(),
-            author: a.author.as_deref(),
-            reliability: a.reliability.map(String::from),
-            tags: &a.tags,
-            summary: a.summary.as_deref(),
-            tlp: a.tlp,
-            blocks,
-            references: citations.references(),
-        };
-        (tlp, ArticlePage { article })
-    }
-
-    /// The article's own files (body, annotations) and what its references
-    /// show of other items.
-    fn article_signature(&self, ai: usize, h: &mut FxHasher) {
-        let a = &self.view.dossier.articles[ai];
-        self.epochs.refs.hash(h);
-        (
-            generation(&a.file),
-            a.annotations_file.as_deref().map(generation),
-        )
-            .hash(h);
-    }
-
-    // ---- incident.html
-
-    fn incident(&self, ii: usize) -> (Tlp, IncidentPage<'a>) {
-        let view = self.view;
-        let x = &view.dossier.incidents[ii];
-        let shapes = self.shapes();
-        let mut citations = Citations::default();
-        let cites = citations.cite_all(&x.sources);
-        let mut tlp = x.tlp;
-        let backlinks = shapes.backlinks(&view.backlinks().incident_annotations[ii], &mut tlp);
-        let incident = Incident {
-            id: &x.id,
-            title: &x.title,
-            url: view.url(ItemRef::Incident(ii)),
-            date: x.date,
-            end: x.end,
-            kind: x.kind,
-            summary_html: &view.prepared.incident_summaries[ii],
-            actors: shapes.references(&x.actors),
-            targets: shapes.references(&x.targets),
-            malware: shapes.references(&x.malware),
-            losses: x.losses.as_deref(),
-            tags: &x.tags,
-            tlp: x.tlp,
-            citations: cites,
-            references: citations.references(),
-        };
-        (
-            tlp,
-            IncidentPage {
-                incident,
-                backlinks,
-            },
-        )
-    }
-
-    /// Its file, what references show, and the annotations listed on it.
-    fn incident_signature(&self, ii: usize, h: &mut FxHasher) {
-        let view = self.view;
-        self.epochs.refs.hash(h);
-        generation(&view.dossier.incidents[ii].file).hash(h);
-        self.backlinks_signature(&view.backlinks().incident_annotations[ii], h);
-    }
-
-    // ---- entity.html
-
-    fn entity(&self, ei: usize) -> (Tlp, EntityPage<'a>) {
-        let view = self.view;
-        let x = &view.dossier.entities[ei];
-        let b = view.backlinks();
-        let shapes = self.shapes();
-        let mut citations = Citations::default();
-        let cites = citations.cite_all(&x.sources);
-        let mut tlp = x.tlp;
-        let backlinks = shapes.backlinks(&b.entity_annotations[ei], &mut tlp);
-        let entity = Entity {
-            id: &x.id,
-            name: &x.name,
-            url: view.url(ItemRef::Entity(ei)),
-            kind: x.kind,
-            aliases: &x.aliases,
-            summary_html: &view.prepared.entity_summaries[ei],
-            tlp: x.tlp,
-            citations: cites,
-            references: citations.references(),
-        };
-        let page = EntityPage {
-            entity,
-            incidents: b.entity_incidents[ei]
-                .iter()
-                .map(|&i| shapes.item(ItemRef::Incident(i)))
-                .collect(),
-            articles: b.entity_articles[ei]
-                .iter()
-                .map(|&i| shapes.item(ItemRef::Article(i)))
-                .collect(),
-            backlinks,
-        };
-        (tlp, page)
-    }
-
-    /// Its file, what references show, the annotations, incidents and
-    /// articles listed on it.
-    fn entity_signature(&self, ei: usize, h: &mut FxHasher) {
-        let view = self.view;
-        let b = view.backlinks();
-        self.epochs.refs.hash(h);
-        generation(&view.dossier.entities[ei].file).hash(h);
-        self.backlinks_signature(&b.entity_annotations[ei], h);
-        b.entity_incidents[ei].hash(h);
-        b.entity_articles[ei].hash(h);
-    }
-
-    /// A backlink shows one annotation (its own YAML) and its article's
-    /// title and level.
-    fn backlinks_signature(&self, list: &[AnnotationRef], h: &mut FxHasher) {
+    /// The highest level of the items `items`.
+    pub(crate) fn items_tlp(&self, items: impl Iterator<Item = ItemRef>) -> Tlp {
         let d = self.view.dossier;
+        items
+            .map(|item| match item {
+                ItemRef::Article(i) => d.articles[i].tlp,
+                ItemRef::Incident(i) => d.incidents[i].tlp,
+                ItemRef::Entity(i) => d.entities[i].tlp,
+            })
+            .max()
+            .unwrap_or_default()
+    }
+
+    /// Hashes the digests of the annotations in `list` (what a backlink
+    /// shows: its own YAML, its article's level).
+    pub(crate) fn annotations_signature(&self, list: &[AnnotationRef], h: &mut FxHasher) {
+        let d = self.view.dossier;
+        list.len().hash(h);
         for &(ai, ni) in list {
             let a = &d.articles[ai];
             (a.tlp, a.annotations[ni].digest).hash(h);
         }
-    }
-
-    // ---- feed.xml
-
-    fn feed(&self) -> FeedPage {
-        let view = self.view;
-        let d = view.dossier;
-        let newest: Vec<ItemRef> = view.timeline().iter().rev().copied().collect();
-        let entries = newest
-            .iter()
-            .take(50)
-            .filter_map(|&item| {
-                let summary = match item {
-                    ItemRef::Article(i) => d.articles[i].summary.clone(),
-                    ItemRef::Incident(i) => d.incidents[i]
-                        .summary
-                        .as_ref()
-                        .map(|m| first_sentence(&m.text)),
-                    ItemRef::Entity(_) => return None,
-                };
-                let url = view.url(item);
-                Some(FeedEntry {
-                    title: view.title(item).to_string(),
-                    permalink: self.permalink(&url),
-                    id: self.atom_id(&url),
-                    updated: view.date(item)?.rfc3339(),
-                    summary,
-                })
-            })
-            .collect();
-        let updated = newest
-            .iter()
-            .filter_map(|&item| view.date(item))
-            .max_by_key(|d| d.sort_key())
-            .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), |d| d.rfc3339());
-        let feed_url = format!("{}feed.xml", d.base.path);
-        FeedPage {
-            feed: Feed {
-                id: self.atom_id(&feed_url),
-                updated,
-                entries,
-            },
-        }
-    }
-
-    /// An absolute URL when the base URL has a host, else the path.
-    fn permalink(&self, url: &str) -> String {
-        let base = &self.view.dossier.base;
-        let origin = base.permalink.strip_suffix(&base.path).unwrap_or("");
-        format!("{origin}{url}")
-    }
-
-    /// Atom needs absolute ids; without a host we use stable UUID URNs.
-    fn atom_id(&self, url: &str) -> String {
-        let permalink = self.permalink(url);
-        if permalink.contains("://") {
-            permalink
-        } else {
-            format!(
-                "urn:uuid:{}",
-                uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, permalink.as_bytes())
-            )
-        }
-    }
-
-    // ---- sitemap.xml
-
-    fn sitemap(&self) -> Sitemap {
-        let view = self.view;
-        let d = view.dossier;
-        let base = &d.base.path;
-        let mut urls: Vec<SitemapUrl> = ["", "timeline/", "entities/"]
-            .iter()
-            .map(|p| SitemapUrl {
-                loc: self.permalink(&format!("{base}{p}")),
-                lastmod: None,
-            })
-            .collect();
-        let items = view
-            .articles()
-            .iter()
-            .map(|&i| ItemRef::Article(i))
-            .chain(view.incidents().iter().map(|&i| ItemRef::Incident(i)))
-            .chain(view.entities().iter().map(|&i| ItemRef::Entity(i)));
-        for item in items {
-            let lastmod = match item {
-                ItemRef::Article(i) => Some(d.articles[i].published.iso()),
-                _ => None,
-            };
-            urls.push(SitemapUrl {
-                loc: self.permalink(&view.url(item)),
-                lastmod,
-            });
-        }
-        Sitemap { urls }
     }
 }
 
 fn template(page: PageKind) -> &'static str {
     match page {
         PageKind::Index => "index.html",
-        PageKind::Timeline => "timeline.html",
+        PageKind::Timeline | PageKind::TimelineYear { .. } => "timeline.html",
         PageKind::Entities => "entities.html",
         PageKind::NotFound => "404.html",
+        PageKind::Search => "search.html",
+        PageKind::Print => "print.html",
         PageKind::Article(_) => "article.html",
-        PageKind::Incident(_) => "incident.html",
-        PageKind::Entity(_) => "entity.html",
-        PageKind::Feed => "feed.xml",
+        PageKind::Incident { .. } => "incident.html",
+        PageKind::Entity { .. } => "entity.html",
+        PageKind::Tags => "tags.html",
+        PageKind::Tag { .. } => "tag.html",
+        PageKind::Ledger => "annotations.html",
+        PageKind::LedgerKind { .. } => "annotation-kind.html",
+        PageKind::Feed | PageKind::EntityFeed(_) | PageKind::TagFeed(_) => "feed.xml",
         PageKind::Sitemap => "sitemap.xml",
         PageKind::Robots => "robots.txt",
     }
 }
 
-fn generation(file: &SourceFile) -> u64 {
+pub(crate) fn generation(file: &SourceFile) -> u64 {
     file.generation
+}
+
+/// The timeline's years and their ranges in `view.timeline()`.
+fn years(view: &Published<'_>) -> Vec<(i16, std::ops::Range<usize>)> {
+    let mut years: Vec<(i16, std::ops::Range<usize>)> = Vec::new();
+    for (at, &item) in view.timeline().iter().enumerate() {
+        let Some(year) = view.date(item).map(|d| d.year()) else {
+            continue;
+        };
+        match years.last_mut() {
+            Some((y, range)) if *y == year => range.end = at + 1,
+            _ => years.push((year, at..at + 1)),
+        }
+    }
+    years
 }
 
 /// The inputs many pages share, hashed once per pass.
@@ -602,10 +417,15 @@ fn epochs(view: &Published<'_>, templates: u64) -> Epochs {
         &c.description,
         &c.language,
         &c.highlight_theme,
+        &c.highlight_theme_dark,
         c.unsafe_html,
+        c.timeline_page_size,
+        c.print_max_articles,
     )
         .hash(&mut h);
     (&d.base.path, &d.base.permalink, view.rule(), templates).hash(&mut h);
+    // Whether `/print/` exists shows in every page's footer.
+    (view.articles().len() <= c.print_max_articles).hash(&mut h);
     let site = h.finish();
 
     let mut h = FxHasher::default();
@@ -625,15 +445,18 @@ fn epochs(view: &Published<'_>, templates: u64) -> Epochs {
     refs.hash(&mut h);
     for &ai in view.articles() {
         let a = &d.articles[ai];
-        (&a.summary, a.tlp, view.annotations(ai).len()).hash(&mut h);
+        (&a.summary, a.tlp, &a.tags, view.annotations(ai).len()).hash(&mut h);
     }
     for x in &d.incidents {
-        (x.end, x.tlp, x.summary.as_ref().map(|m| &m.text)).hash(&mut h);
+        (x.end, x.tlp, &x.tags, x.summary.as_ref().map(|m| &m.text)).hash(&mut h);
     }
     let b = view.backlinks();
     for (i, x) in d.entities.iter().enumerate() {
-        (&x.aliases, x.tlp).hash(&mut h);
+        (&x.aliases, x.tlp, &x.tags).hash(&mut h);
         (b.entity_incidents[i].len(), b.entity_annotations[i].len()).hash(&mut h);
+    }
+    for tag in view.tags() {
+        (&tag.name, &tag.slug).hash(&mut h);
     }
     d.index
         .as_ref()
@@ -644,50 +467,5 @@ fn epochs(view: &Published<'_>, templates: u64) -> Epochs {
         site,
         refs,
         listings,
-    }
-}
-
-/// The first sentence of some Markdown, as plain text, for listings.
-fn first_sentence(markdown: &str) -> String {
-    let plain: String = markdown
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace(['*', '_', '`'], "");
-    // `[text](target)` keeps its text.
-    let mut out = String::with_capacity(plain.len());
-    let mut rest = plain.as_str();
-    while let Some(open) = rest.find('[') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match (after.find("]("), after.find(')')) {
-            (Some(close), Some(end)) if close < end => {
-                out.push_str(&after[..close]);
-                rest = &after[end + 1..];
-            }
-            _ => {
-                out.push('[');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    match out.find(". ") {
-        Some(end) => out[..=end].to_string(),
-        None => out,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::first_sentence;
-
-    #[test]
-    fn first_sentences_are_plain() {
-        assert_eq!(
-            first_sentence("The *Lazarus* [group](@lazarus-group) struck.\nThen more."),
-            "The Lazarus group struck."
-        );
-        assert_eq!(first_sentence("One line"), "One line");
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use serde_json::Value;
 
-use super::pages::{PageKind, Pages};
+use super::pages::Pages;
 use crate::output::MemorySink;
 use crate::publish::Published;
 use crate::session::{Change, Overrides, Session};
@@ -18,14 +18,15 @@ fn repo() -> &'static Path {
 }
 
 /// Every page's template and serialised context for the example dossier.
-fn example_contexts(overrides: Overrides) -> Vec<(&'static str, Value)> {
-    let mut session = Session::new(repo(), overrides, false);
+fn example_contexts(root: &Path, overrides: Overrides) -> Vec<(&'static str, Value)> {
+    let mut session = Session::new(root, overrides, false);
     let current = session
         .load()
         .unwrap_or_else(|_| panic!("the example loads"));
     let view = Published::new(&current.dossier, &current.prepared);
     let pages = Pages::new(&view, 0);
-    PageKind::all(&view)
+    pages
+        .kinds()
         .into_iter()
         .map(|kind| {
             let (template, context) = pages.context(kind);
@@ -162,8 +163,20 @@ fn the_documented_context_is_exactly_the_serialised_one() {
             ..Overrides::default()
         },
     ];
-    for overrides in levels {
-        for (template, context) in example_contexts(overrides) {
+    // Small pages, so that paging, the timeline's overview and year pages
+    // occur too.
+    let paged = example_copy();
+    std::fs::write(
+        paged.path().join("dossier.yaml"),
+        "title: Paged\ntimeline_page_size: 2\n",
+    )
+    .unwrap();
+    let roots = [repo(), repo(), paged.path()];
+    for (root, overrides) in roots
+        .into_iter()
+        .zip(levels.into_iter().chain([Overrides::default()]))
+    {
+        for (template, context) in example_contexts(root, overrides) {
             walk.object(&context, &[template, "*"], "");
         }
     }

@@ -166,7 +166,7 @@ fn broken_links_in_notes_and_the_front_page_point_at_their_files() {
         "= help: did you mean `#a1`?",
         "--> content/articles/field-report.annotations.yaml:4:18",
         "the site has nothing at `/nowhere/`",
-        "check failed: 2 broken links",
+        "check failed: 6 broken links on 5 pages",
     ] {
         assert!(out.stderr.contains(expected), "{expected}\n{}", out.stderr);
     }

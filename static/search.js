@@ -1,0 +1,1 @@
+// Search: see src/search.rs.
