@@ -475,8 +475,9 @@ pub(crate) fn diagnostics(
     // Problems grouped by (where written, what is wrong), pages in order.
     // Where a link was written, or the text of a template's link.
     type Place<'p> = Result<(*const SourceFile, usize), &'p str>;
-    let mut grouped: BTreeMap<(Place, &ProblemKind), (&str, Vec<&SourcedLink>, Vec<&str>)> =
-        BTreeMap::new();
+    // The link as shown, where it is written, and the pages it is on.
+    type Group<'p> = (&'p str, Vec<&'p SourcedLink>, Vec<&'p str>);
+    let mut grouped: BTreeMap<(Place, &ProblemKind), Group> = BTreeMap::new();
     for problem in problems {
         let sources = written(&problem.href);
         let mut places: Vec<(*const SourceFile, usize)> = sources
