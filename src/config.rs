@@ -26,6 +26,8 @@ pub(crate) struct Config {
     pub(crate) timeline_page_size: usize,
     /// `/print/` is written only for dossiers with at most this many articles.
     pub(crate) print_max_articles: usize,
+    /// Whether to write `/search/` and its index.
+    pub(crate) search: bool,
 }
 
 impl Default for Config {
@@ -44,6 +46,7 @@ impl Default for Config {
             highlight_theme_dark_at: None,
             timeline_page_size: 200,
             print_max_articles: 200,
+            search: true,
         }
     }
 }
@@ -60,6 +63,7 @@ const FIELDS: &[&str] = &[
     "unsafe_html",
     "timeline_page_size",
     "print_max_articles",
+    "search",
 ];
 
 impl Config {
@@ -114,6 +118,9 @@ impl Config {
             }
             if let Some(n) = d.integer(&fields, "print_max_articles", 0..=100_000) {
                 config.print_max_articles = n;
+            }
+            if let Some(flag) = d.bool(&fields, "search") {
+                config.search = flag;
             }
         }
         (config, d.errors)

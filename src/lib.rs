@@ -36,6 +36,7 @@ mod output;
 mod prepare;
 mod publish;
 mod report;
+mod search;
 #[cfg(feature = "serve")]
 mod serve;
 mod session;

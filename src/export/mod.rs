@@ -31,11 +31,19 @@ pub(crate) fn all() -> [(&'static str, Export); 3] {
     EXPORTS
 }
 
-/// Writes every export into `sink`.
+/// Writes every export into `sink`, and the search index.
 pub(crate) fn render(current: &Current, sink: &dyn Sink) -> anyhow::Result<()> {
+    let mut timer = crate::timings::Timer::new();
     let view = Published::new(&current.dossier, &current.prepared);
     for (path, export) in EXPORTS {
         sink.write(path, &export(&view)?)?;
+    }
+    timer.lap("exports");
+    if current.dossier.config.search {
+        for (path, bytes) in crate::search::index(&view)? {
+            sink.write(&path, &bytes)?;
+        }
+        timer.lap("search index");
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! The exports (`/dossier.json`, `/timeline.json`, `/stix.json`) of one
-//! served state, rendered when a tab first asks for one.
+//! The exports (`/dossier.json`, `/timeline.json`, `/stix.json`) and the
+//! search index (`/pagefind/`) of one served state, rendered when a tab
+//! first asks for one.
 //!
 //! On a large dossier an export takes longer than a whole incremental
 //! rebuild, and almost nobody reloads them while writing. Rendering them on
@@ -7,6 +8,7 @@
 //! rebuild path entirely: no save ever waits for them, and they still match
 //! the pages beside them exactly.
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use crate::export;
@@ -15,10 +17,16 @@ use crate::session::Current;
 
 type Rendered = Result<Arc<[u8]>, String>;
 
+/// The search index's files by site path, or why it failed.
+type SearchFiles = Result<HashMap<String, Arc<[u8]>>, String>;
+
 pub(crate) struct Exports {
     state: Arc<Current>,
     /// Each export's path, renderer and, once asked for, its bytes.
     slots: Vec<(&'static str, export::Export, OnceLock<Rendered>)>,
+    /// The search index's files by site path, made at the first request
+    /// for any of them.
+    search: OnceLock<SearchFiles>,
 }
 
 impl Exports {
@@ -27,17 +35,41 @@ impl Exports {
             .into_iter()
             .map(|(path, render)| (path, render, OnceLock::new()))
             .collect();
-        Exports { state, slots }
+        Exports {
+            state,
+            slots,
+            search: OnceLock::new(),
+        }
     }
 
-    /// Whether `path` (relative to the site root) names an export.
+    /// Whether `path` (relative to the site root) names an export or a file
+    /// of the search index.
     pub(crate) fn serves(path: &str) -> bool {
-        export::all().iter().any(|(p, _)| *p == path)
+        export::all().iter().any(|(p, _)| *p == path) || search_file(path)
     }
 
     /// The export at `path`, rendered on first use; concurrent requests wait
     /// for the one rendering. None when `path` is not an export.
     pub(crate) fn get(&self, path: &str) -> Option<Rendered> {
+        if search_file(path) {
+            if !self.state.dossier.config.search {
+                return None;
+            }
+            let index = self.search.get_or_init(|| {
+                let view = Published::new(&self.state.dossier, &self.state.prepared);
+                match crate::search::index(&view) {
+                    Ok(files) => Ok(files
+                        .into_iter()
+                        .map(|(path, bytes)| (path, Arc::from(bytes)))
+                        .collect()),
+                    Err(e) => Err(crate::report::cause_chain(&e)),
+                }
+            });
+            return match index {
+                Ok(files) => files.get(path).map(|bytes| Ok(Arc::clone(bytes))),
+                Err(e) => Some(Err(e.clone())),
+            };
+        }
         let (_, render, slot) = self.slots.iter().find(|(p, ..)| *p == path)?;
         let rendered = slot.get_or_init(|| {
             let view = Published::new(&self.state.dossier, &self.state.prepared);
@@ -48,4 +80,9 @@ impl Exports {
         });
         Some(rendered.clone())
     }
+}
+
+fn search_file(path: &str) -> bool {
+    path.strip_prefix(crate::search::FOLDER)
+        .is_some_and(|rest| rest.starts_with('/'))
 }

@@ -215,7 +215,13 @@ async fn export(exports: Arc<Exports>, name: String) -> Response {
             "text/plain; charset=utf-8",
             text,
         ),
-        Ok((_, None)) | Err(_) => uncached(
+        // A file name under /pagefind/ that the index does not have.
+        Ok((_, None)) => uncached(
+            StatusCode::NOT_FOUND,
+            "text/plain; charset=utf-8",
+            "not found\n",
+        ),
+        Err(_) => uncached(
             StatusCode::INTERNAL_SERVER_ERROR,
             "text/plain; charset=utf-8",
             "export failed\n",

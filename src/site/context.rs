@@ -57,6 +57,8 @@ pub(crate) struct Site<'a> {
     pub(crate) generator: &'static str,
     /// Whether the site has `/print/`.
     pub(crate) print: bool,
+    /// Whether the site has `/search/`.
+    pub(crate) search: bool,
 }
 
 /// A tag, linking to its page.

@@ -135,7 +135,6 @@ impl<'v, 'a> Pages<'v, 'a> {
             PageKind::Timeline,
             PageKind::Entities,
             PageKind::NotFound,
-            PageKind::Search,
             PageKind::Tags,
             PageKind::Ledger,
             PageKind::Feed,
@@ -144,6 +143,9 @@ impl<'v, 'a> Pages<'v, 'a> {
         ];
         if view.articles().len() <= d.config.print_max_articles {
             pages.push(PageKind::Print);
+        }
+        if d.config.search {
+            pages.push(PageKind::Search);
         }
         if self.split_timeline() {
             for (year, range) in &self.years {
@@ -327,6 +329,7 @@ impl<'v, 'a> Pages<'v, 'a> {
                 permalink: &d.base.permalink,
                 generator: concat!("dossier ", env!("CARGO_PKG_VERSION")),
                 print: self.view.articles().len() <= c.print_max_articles,
+                search: c.search,
             },
             page_title: title.map(str::to_string),
             page_tlp: (tlp != Tlp::Clear).then_some(tlp),
@@ -421,6 +424,7 @@ fn epochs(view: &Published<'_>, templates: u64) -> Epochs {
         c.unsafe_html,
         c.timeline_page_size,
         c.print_max_articles,
+        c.search,
     )
         .hash(&mut h);
     (&d.base.path, &d.base.permalink, view.rule(), templates).hash(&mut h);

@@ -16,6 +16,7 @@ mod html;
 mod init;
 mod live;
 mod safety;
+mod search;
 mod serve;
 mod static_host;
 mod stix;
