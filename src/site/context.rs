@@ -84,6 +84,8 @@ pub(crate) struct PageLink {
     pub(crate) n: usize,
     pub(crate) url: String,
     pub(crate) current: bool,
+    /// Pages are left out between the previous link and this one.
+    pub(crate) gap_before: bool,
 }
 
 /// A reference to another item: a link, or `{ withheld: true }`.
@@ -568,15 +570,32 @@ pub(crate) fn paging(
         pages,
         previous: (page > 1).then(|| url(page - 1)),
         next: (page < pages).then(|| url(page + 1)),
-        links: (1..=pages)
-            .map(|n| PageLink {
-                n,
-                url: url(n),
-                current: n == page,
+        links: page_window(page, pages)
+            .into_iter()
+            .scan(0, |last, n| {
+                let gap_before = n > *last + 1 && *last > 0;
+                *last = n;
+                Some(PageLink {
+                    n,
+                    url: url(n),
+                    current: n == page,
+                    gap_before,
+                })
             })
             .collect(),
     };
     (range, Some(paging))
+}
+
+/// The pages a pager links: the first, the last, and those near `page`,
+/// so a list of a thousand pages does not put a thousand links on each.
+fn page_window(page: usize, pages: usize) -> Vec<usize> {
+    const NEAR: usize = 3;
+    let mut window: Vec<usize> = vec![1, pages];
+    window.extend(page.saturating_sub(NEAR).max(1)..=(page + NEAR).min(pages));
+    window.sort_unstable();
+    window.dedup();
+    window
 }
 
 /// The URL of page `n` of a list whose first page is at `first_url`
@@ -586,6 +605,32 @@ pub(crate) fn page_url(first_url: &str, n: usize) -> String {
         first_url.to_string()
     } else {
         format!("{first_url}page/{n}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagers_link_the_ends_and_the_neighbourhood() {
+        assert_eq!(page_window(1, 1), vec![1]);
+        assert_eq!(page_window(1, 3), vec![1, 2, 3]);
+        assert_eq!(page_window(1, 100), vec![1, 2, 3, 4, 100]);
+        assert_eq!(
+            page_window(50, 100),
+            vec![1, 47, 48, 49, 50, 51, 52, 53, 100]
+        );
+        assert_eq!(page_window(100, 100), vec![1, 97, 98, 99, 100]);
+        let (range, pager) = paging(10, 3, 4, "/t/");
+        assert_eq!(range, 9..10);
+        let pager = pager.unwrap();
+        assert_eq!((pager.page, pager.pages), (4, 4));
+        assert_eq!(pager.previous.as_deref(), Some("/t/page/3/"));
+        assert_eq!(pager.next, None);
+        assert_eq!(pager.links[0].url, "/t/");
+        let (range, pager) = paging(3, 3, 1, "/t/");
+        assert_eq!((range, pager.is_none()), (0..3, true));
     }
 }
 

@@ -15,6 +15,7 @@ mod exports;
 mod html;
 mod init;
 mod live;
+mod pages;
 mod safety;
 mod search;
 mod serve;
