@@ -608,6 +608,11 @@ pub(crate) fn page_url(first_url: &str, n: usize) -> String {
     }
 }
 
+/// How many pages a list of `total` entries takes at `size` per page.
+pub(crate) fn page_count(total: usize, size: usize) -> usize {
+    total.div_ceil(size.max(1)).max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,9 +637,4 @@ mod tests {
         let (range, pager) = paging(3, 3, 1, "/t/");
         assert_eq!((range, pager.is_none()), (0..3, true));
     }
-}
-
-/// How many pages a list of `total` entries takes at `size` per page.
-pub(crate) fn page_count(total: usize, size: usize) -> usize {
-    total.div_ceil(size.max(1)).max(1)
 }
