@@ -13,7 +13,7 @@ use crate::support::{
 
 /// Every published annotation of the example, as `/articles/<id>/#<id>`.
 fn published_annotations() -> BTreeSet<String> {
-    example_annotations(&crate::support::repo())
+    example_annotations(crate::support::repo())
         .into_iter()
         .filter(|a| a.published)
         .map(|a| format!("/articles/{}/#{}", a.article, a.id))
