@@ -17,6 +17,7 @@
 
 mod anchor;
 mod annotate;
+mod attack;
 mod chart;
 mod citations;
 mod cli;
