@@ -237,6 +237,17 @@ impl Dossier {
             && self.annotation_tlp(article, annotation) <= self.publish.tlp
     }
 
+    /// Whether `fragment` of an article's page (`ID` or `note-ID`) names
+    /// one of its annotations that is not published.
+    pub(crate) fn withheld_annotation(&self, article: usize, fragment: &str) -> bool {
+        let note = fragment.strip_prefix("note-");
+        let annotations = &self.articles[article].annotations;
+        annotations.iter().enumerate().any(|(ni, n)| {
+            (n.id == fragment || note == Some(n.id.as_str()))
+                && !self.annotation_included(article, ni)
+        })
+    }
+
     pub(crate) fn is_included(&self, item: ItemRef) -> bool {
         match item {
             ItemRef::Article(i) => self.article_included(&self.articles[i]),
@@ -306,12 +317,20 @@ impl Dossier {
 
     /// Computes every backlink in one pass over annotations and incidents.
     /// A hash of everything `[text](@id)` resolution depends on: which ids
-    /// exist, their types, whether they are published, and the base URL.
+    /// exist, their types, whether they are published (annotations too, for
+    /// `@article#annotation`), and the base URL.
     pub(crate) fn link_epoch(&self) -> u64 {
         let mut h = FxHasher::default();
         (&self.base.path, self.config.unsafe_html).hash(&mut h);
         for (i, a) in self.articles.iter().enumerate() {
-            (1u8, &a.id, self.is_included(ItemRef::Article(i))).hash(&mut h);
+            let included = self.is_included(ItemRef::Article(i));
+            (1u8, &a.id, included).hash(&mut h);
+            // `@article#annotation` to a withheld annotation is plain text.
+            for (ni, n) in a.annotations.iter().enumerate() {
+                if included && !self.annotation_included(i, ni) {
+                    (4u8, &n.id).hash(&mut h);
+                }
+            }
         }
         for (i, x) in self.incidents.iter().enumerate() {
             (2u8, &x.id, self.is_included(ItemRef::Incident(i))).hash(&mut h);
