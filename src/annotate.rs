@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::anchor::{AnchorError, Anchorer, RenderedText, Selector};
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::graph::{Dossier, Lookup, markdown_span};
+use crate::graph::{Dossier, ItemRef, Lookup, markdown_span};
 use crate::links::SourcedLink;
 use crate::markdown::{self, BadRef, BadUrl, Block, LinkRef, Target};
 use crate::marks::{self, Mark};
@@ -39,8 +39,15 @@ pub(crate) struct BlockOut {
 }
 
 /// The resolver every piece of Markdown in the dossier uses.
-pub(crate) fn resolver(dossier: &Dossier) -> impl Fn(&str) -> Target + '_ {
-    move |id| match dossier.lookup(id) {
+pub(crate) fn resolver(dossier: &Dossier) -> impl Fn(&str, Option<&str>) -> Target + '_ {
+    move |id, fragment| match dossier.lookup(id) {
+        // `@article#annotation` names the annotation in its link: one that
+        // is not published is withheld like an item (SPEC.md section 4).
+        Lookup::Included(ItemRef::Article(ai))
+            if fragment.is_some_and(|f| dossier.withheld_annotation(ai, f)) =>
+        {
+            Target::Withheld
+        }
         Lookup::Included(item) => Target::Url(dossier.url(item)),
         Lookup::Withheld => Target::Withheld,
         Lookup::Unknown => Target::Unknown,

@@ -238,6 +238,17 @@ impl Dossier {
         }
     }
 
+    /// Whether `fragment` of an article's page (`ID` or `note-ID`) names
+    /// one of its annotations that is not published.
+    pub(crate) fn withheld_annotation(&self, article: usize, fragment: &str) -> bool {
+        let note = fragment.strip_prefix("note-");
+        let annotations = &self.articles[article].annotations;
+        annotations.iter().enumerate().any(|(ni, n)| {
+            (n.id == fragment || note == Some(n.id.as_str()))
+                && !self.included.annotation(article, ni)
+        })
+    }
+
     /// The page URL (with the base path) of an item.
     pub(crate) fn url(&self, item: ItemRef) -> String {
         let base = &self.base.path;
@@ -299,12 +310,20 @@ impl Dossier {
 
     /// Computes every backlink in one pass over annotations and incidents.
     /// A hash of everything `[text](@id)` resolution depends on: which ids
-    /// exist, their types, whether they are published, and the base URL.
+    /// exist, their types, whether they are published (annotations too, for
+    /// `@article#annotation`), and the base URL.
     pub(crate) fn link_epoch(&self) -> u64 {
         let mut h = FxHasher::default();
         (&self.base.path, self.config.unsafe_html).hash(&mut h);
         for (i, a) in self.articles.iter().enumerate() {
-            (1u8, &a.id, self.included.item(ItemRef::Article(i))).hash(&mut h);
+            let included = self.included.item(ItemRef::Article(i));
+            (1u8, &a.id, included).hash(&mut h);
+            // `@article#annotation` to a withheld annotation is plain text.
+            for ni in 0..a.annotations.len() {
+                if included && !self.included.annotation(i, ni) {
+                    (4u8, &a.annotations[ni].id).hash(&mut h);
+                }
+            }
         }
         for (i, x) in self.incidents.iter().enumerate() {
             (2u8, &x.id, self.included.item(ItemRef::Incident(i))).hash(&mut h);

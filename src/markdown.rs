@@ -97,7 +97,7 @@ fn parser_options() -> Options {
 pub(crate) fn render_article(
     source: &str,
     unsafe_html: bool,
-    resolve: &dyn Fn(&str) -> Target,
+    resolve: &dyn Fn(&str, Option<&str>) -> Target,
     reserved_ids: &[&str],
 ) -> Rendered {
     let converted = convert(source, unsafe_html, resolve, reserved_ids);
@@ -152,7 +152,7 @@ pub(crate) fn render_article(
 pub(crate) fn render_fragment(
     source: &str,
     unsafe_html: bool,
-    resolve: &dyn Fn(&str) -> Target,
+    resolve: &dyn Fn(&str, Option<&str>) -> Target,
 ) -> Fragment {
     let converted = convert(source, unsafe_html, resolve, &[]);
     let mut html = String::with_capacity(source.len() * 3 / 2);
@@ -181,7 +181,7 @@ struct Converted<'a> {
 fn convert<'a>(
     source: &'a str,
     unsafe_html: bool,
-    resolve: &dyn Fn(&str) -> Target,
+    resolve: &dyn Fn(&str, Option<&str>) -> Target,
     reserved_ids: &[&str],
 ) -> Converted<'a> {
     let mut iter = Parser::new_ext(source, parser_options()).into_offset_iter();
@@ -217,7 +217,7 @@ fn convert<'a>(
         match event {
             Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with('@') => {
                 let (id, fragment) = split_ref(&dest_url[1..]);
-                match resolve(id) {
+                match resolve(id, fragment) {
                     Target::Url(url) => {
                         out.refs.push(id.to_string());
                         let href = match fragment {
@@ -426,21 +426,22 @@ fn unique_slug(text: &str, used: &mut HashMap<String, usize>) -> String {
 mod tests {
     use super::*;
 
-    fn resolve(id: &str) -> Target {
-        match id {
-            "known" => Target::Url("/incidents/known/".into()),
-            "secret" => Target::Withheld,
+    fn resolve(id: &str, fragment: Option<&str>) -> Target {
+        match (id, fragment) {
+            ("known", Some("hidden")) => Target::Withheld,
+            ("known", _) => Target::Url("/incidents/known/".into()),
+            ("secret", _) => Target::Withheld,
             _ => Target::Unknown,
         }
     }
 
     #[test]
     fn cross_references_resolve_hide_or_fail() {
-        let md = "See [the event](@known#a1), [a source](@secret) and [x](@missing).";
+        let md = "See [the event](@known#a1), [a source](@secret), [a note](@known#hidden) and [x](@missing).";
         let f = render_fragment(md, false, &resolve);
         assert_eq!(
             f.html,
-            "<p>See <a href=\"/incidents/known/#a1\">the event</a>, a source and x.</p>\n"
+            "<p>See <a href=\"/incidents/known/#a1\">the event</a>, a source, a note and x.</p>\n"
         );
         assert_eq!(f.refs, ["known"]);
         assert_eq!(f.bad_refs.len(), 1);

@@ -519,7 +519,7 @@ mod pipeline_properties {
         #![proptest_config(ProptestConfig::with_cases(500))]
         #[test]
         fn woven_html_stays_balanced(md in markdown_text(), picks in proptest::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>(), 1usize..40), 0..4)) {
-            let rendered = markdown::render_article(&md, false, &|_| Target::Unknown, &[]);
+            let rendered = markdown::render_article(&md, false, &|_, _| Target::Unknown, &[]);
             let anchorer = Anchorer::new(&rendered.text);
             let text = &rendered.text;
             let ids = ["q0", "q1", "q2", "q3"];

@@ -25,3 +25,4 @@ mod support;
 mod theme;
 mod timelinejs;
 mod tlp;
+mod tlp_property;

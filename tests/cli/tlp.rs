@@ -2,6 +2,8 @@
 //! level reaches any output file, and references to withheld items render as
 //! plain text.
 
+use std::fs;
+
 use crate::support::{
     RESTRICTED, Site, amber_build, assert_links_resolve_at_root, copy_fixture, default_build,
     example_annotations, fixture, run, sel, text_of,
@@ -183,4 +185,41 @@ fn a_withheld_actor_renders_as_plain_text_without_its_name_or_id() {
             .is_some()
     );
     assert!(text_of(page.root_element()).contains("Velvet Mongoose"));
+}
+
+#[test]
+fn a_link_to_a_withheld_annotation_renders_as_plain_text_without_its_id() {
+    let root = copy_fixture(&fixture("withheld-actor"));
+    let content = root.path().join("content");
+    let annotations = content.join("articles/report.annotations.yaml");
+    let mut yaml = fs::read_to_string(&annotations).unwrap();
+    yaml +=
+        "- id: desk-only-caveat\n  quote: \"lost money\"\n  note: \"A caveat.\"\n  tlp: amber\n";
+    fs::write(&annotations, yaml).unwrap();
+    fs::write(
+        content.join("entities/open-bank.yaml"),
+        "name: \"Open Bank\"\nkind: organisation\nsummary: |\n  See [the caveat](@report#desk-only-caveat) \
+         and [its note](@report#note-desk-only-caveat).\n",
+    )
+    .unwrap();
+    run(root.path(), &["build"]).assert_code(0);
+    let site = Site::load(&root.path().join("public"));
+    let leaked = files_containing(&site, "desk-only-caveat");
+    assert!(
+        leaked.is_empty(),
+        "the withheld annotation's id is in {leaked:?}"
+    );
+    let page = site.page("entities/open-bank/index.html");
+    assert!(text_of(page.root_element()).contains("See the caveat and its note."));
+
+    run(root.path(), &["build", "--tlp", "amber"]).assert_code(0);
+    let site = Site::load(&root.path().join("public"));
+    let page = site.page("entities/open-bank/index.html");
+    for href in [
+        "/articles/report/#desk-only-caveat",
+        "/articles/report/#note-desk-only-caveat",
+    ] {
+        let link = sel(&format!("a[href=\"{href}\"]"));
+        assert!(page.select(&link).next().is_some(), "no link to {href}");
+    }
 }
