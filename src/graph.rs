@@ -175,13 +175,20 @@ impl Dossier {
         diagnostics.extend(found.into_iter().flatten());
         let mut found = Vec::new();
         for incident in &self.incidents {
+            let relations = incident.relations.iter().map(|r| &r.target);
             for id in incident
                 .actors
                 .iter()
                 .chain(&incident.targets)
                 .chain(&incident.malware)
+                .chain(relations)
             {
                 self.check_ref(&incident.file, id, ItemType::Entity, &mut found);
+            }
+        }
+        for entity in &self.entities {
+            for relation in &entity.relations {
+                self.check_ref(&entity.file, &relation.target, ItemType::Entity, &mut found);
             }
         }
         diagnostics.extend(found);

@@ -36,6 +36,7 @@ mod model;
 mod output;
 mod prepare;
 mod publish;
+mod relations;
 mod report;
 mod search;
 #[cfg(feature = "serve")]

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::date::PartialDate;
 use crate::diagnostic::SourceFile;
+use crate::relations::{Alias, Relation, TechniqueId};
 use crate::tlp::Tlp;
 use crate::yaml::{Decoder, Fields, Node, Spanned, Value};
 
@@ -187,6 +188,8 @@ pub(crate) struct Annotation {
     pub(crate) entities: Vec<Spanned<String>>,
     pub(crate) tlp: Tlp,
     pub(crate) tags: Vec<String>,
+    #[allow(dead_code)] // Shown by the technique pages.
+    pub(crate) techniques: Vec<TechniqueId>,
     pub(crate) sources: Vec<Source>,
 }
 
@@ -206,6 +209,9 @@ pub(crate) struct Incident {
     pub(crate) tags: Vec<String>,
     pub(crate) tlp: Tlp,
     pub(crate) sources: Vec<Source>,
+    #[allow(dead_code)] // Shown by the technique pages.
+    pub(crate) techniques: Vec<TechniqueId>,
+    pub(crate) relations: Vec<Relation>,
 }
 
 #[derive(Debug, Clone)]
@@ -214,11 +220,18 @@ pub(crate) struct Entity {
     pub(crate) file: Arc<SourceFile>,
     pub(crate) name: String,
     pub(crate) kind: EntityKind,
+    /// Every alias's name, in order.
     pub(crate) aliases: Vec<String>,
+    /// The aliases with who uses them, their notes and sources.
+    #[allow(dead_code)] // Shown by the entity page's table of names.
+    pub(crate) names: Vec<Alias>,
     pub(crate) summary: Option<Markdown>,
     pub(crate) tags: Vec<String>,
     pub(crate) tlp: Tlp,
     pub(crate) sources: Vec<Source>,
+    #[allow(dead_code)] // Shown by the technique pages.
+    pub(crate) techniques: Vec<TechniqueId>,
+    pub(crate) relations: Vec<Relation>,
 }
 
 const KINDS: [(&str, AnnotationKind); 5] = [
@@ -228,7 +241,7 @@ const KINDS: [(&str, AnnotationKind); 5] = [
     ("correction", AnnotationKind::Correction),
     ("question", AnnotationKind::Question),
 ];
-const CONFIDENCES: [(&str, Confidence); 3] = [
+pub(crate) const CONFIDENCES: [(&str, Confidence); 3] = [
     ("low", Confidence::Low),
     ("moderate", Confidence::Moderate),
     ("high", Confidence::High),
@@ -265,7 +278,7 @@ impl Decoder<'_> {
         }
     }
 
-    fn markdown(&mut self, fields: &Fields<'_>, name: &str) -> Option<Markdown> {
+    pub(crate) fn markdown(&mut self, fields: &Fields<'_>, name: &str) -> Option<Markdown> {
         let node = fields.get(name)?;
         let text = self.string(node, name)?;
         Some(Markdown {
@@ -281,7 +294,7 @@ impl Decoder<'_> {
             .collect()
     }
 
-    fn sources(&mut self, fields: &Fields<'_>) -> Vec<Source> {
+    pub(crate) fn sources(&mut self, fields: &Fields<'_>) -> Vec<Source> {
         let Some(node) = fields.get("sources") else {
             return Vec::new();
         };
@@ -484,6 +497,7 @@ const ANNOTATION_FIELDS: &[&str] = &[
     "entities",
     "tlp",
     "tags",
+    "techniques",
     "sources",
 ];
 
@@ -528,6 +542,7 @@ fn decode_annotation(d: &mut Decoder<'_>, node: &Node, position: usize) -> Optio
         entities: d.string_list(&fields, "entities"),
         tlp: d.tlp(&fields),
         tags: d.words(&fields, "tags"),
+        techniques: d.techniques(&fields),
         sources: d.sources(&fields),
         quote: quote?,
     };
@@ -536,8 +551,20 @@ fn decode_annotation(d: &mut Decoder<'_>, node: &Node, position: usize) -> Optio
 
 /// The fields of an incident.
 const INCIDENT_FIELDS: &[&str] = &[
-    "title", "date", "end", "kind", "summary", "actors", "targets", "malware", "losses", "tags",
-    "tlp", "sources",
+    "title",
+    "date",
+    "end",
+    "kind",
+    "summary",
+    "actors",
+    "targets",
+    "malware",
+    "losses",
+    "tags",
+    "tlp",
+    "sources",
+    "techniques",
+    "relations",
 ];
 
 pub(crate) fn decode_incident(d: &mut Decoder<'_>, id: &str, node: &Node) -> Option<Incident> {
@@ -578,6 +605,8 @@ pub(crate) fn decode_incident(d: &mut Decoder<'_>, id: &str, node: &Node) -> Opt
         tags: d.words(&fields, "tags"),
         tlp: d.tlp(&fields),
         sources: d.sources(&fields),
+        techniques: d.techniques(&fields),
+        relations: d.relations(&fields),
         title: title?.value,
         date: date?,
     };
@@ -586,7 +615,15 @@ pub(crate) fn decode_incident(d: &mut Decoder<'_>, id: &str, node: &Node) -> Opt
 
 /// The fields of an entity.
 const ENTITY_FIELDS: &[&str] = &[
-    "name", "kind", "aliases", "summary", "tags", "tlp", "sources",
+    "name",
+    "kind",
+    "aliases",
+    "summary",
+    "tags",
+    "tlp",
+    "sources",
+    "techniques",
+    "relations",
 ];
 
 pub(crate) fn decode_entity(d: &mut Decoder<'_>, id: &str, node: &Node) -> Option<Entity> {
@@ -600,14 +637,18 @@ pub(crate) fn decode_entity(d: &mut Decoder<'_>, id: &str, node: &Node) -> Optio
             "add `kind:` with one of actor, malware, organisation, person, country, other",
         )
         .and_then(|_| d.choice(&fields, "kind", &EntityKind::ALL));
+    let names = d.aliases(&fields);
     let entity = Entity {
         id: id.to_string(),
         file: Arc::clone(d.file),
-        aliases: d.words(&fields, "aliases"),
+        aliases: names.iter().map(|a| a.name.clone()).collect(),
+        names,
         summary: d.markdown(&fields, "summary"),
         tags: d.words(&fields, "tags"),
         tlp: d.tlp(&fields),
         sources: d.sources(&fields),
+        techniques: d.techniques(&fields),
+        relations: d.relations(&fields),
         name: name?.value,
         kind: kind?,
     };
