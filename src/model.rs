@@ -223,7 +223,6 @@ pub(crate) struct Entity {
     /// Every alias's name, in order.
     pub(crate) aliases: Vec<String>,
     /// The aliases with who uses them, their notes and sources.
-    #[allow(dead_code)] // Shown by the entity page's table of names.
     pub(crate) names: Vec<Alias>,
     pub(crate) summary: Option<Markdown>,
     pub(crate) tags: Vec<String>,

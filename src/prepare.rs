@@ -23,6 +23,9 @@ pub(crate) struct Prepared {
     pub(crate) articles: Vec<Arc<ArticleOut>>,
     pub(crate) incident_summaries: Vec<Arc<str>>,
     pub(crate) entity_summaries: Vec<Arc<str>>,
+    /// The notes of relations and aliases, by `kind/id/relation/k` or
+    /// `entity/id/alias/k`.
+    notes: FxHashMap<String, Arc<str>>,
     pub(crate) intro_html: Arc<str>,
     /// Links written in summaries and the front page, with their place
     /// (articles keep theirs in [`ArticleOut::links`]).
@@ -30,6 +33,21 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
+    /// The note of relation `k` of an incident or entity (`item` is
+    /// `incident/<id>` or `entity/<id>`), empty when it has none.
+    pub(crate) fn relation_note(&self, item: &str, k: usize) -> &str {
+        self.notes
+            .get(&format!("{item}/relation/{k}"))
+            .map_or("", |n| n)
+    }
+
+    /// The note of alias `k` of an entity, empty when it has none.
+    pub(crate) fn alias_note(&self, entity: &str, k: usize) -> &str {
+        self.notes
+            .get(&format!("entity/{entity}/alias/{k}"))
+            .map_or("", |n| n)
+    }
+
     /// Every link written in Markdown that reached a page, with its place.
     pub(crate) fn sourced_links(&self) -> impl Iterator<Item = &SourcedLink> {
         self.articles
@@ -99,7 +117,9 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
             .insert(dossier.articles[ai].id.clone(), cached);
     }
 
-    let summaries: Vec<(String, u64, &Arc<SourceFile>, &Option<Markdown>)> = dossier
+    // Summaries of incidents, then of entities, then the notes of their
+    // relations and aliases (named as in `Prepared::note`).
+    let mut markdown: Vec<(String, &Arc<SourceFile>, &Option<Markdown>)> = dossier
         .incidents
         .iter()
         .map(|i| (format!("incident/{}", i.id), &i.file, &i.summary))
@@ -109,6 +129,22 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
                 .iter()
                 .map(|e| (format!("entity/{}", e.id), &e.file, &e.summary)),
         )
+        .collect();
+    for x in &dossier.incidents {
+        for (k, r) in x.relations.iter().enumerate() {
+            markdown.push((format!("incident/{}/relation/{k}", x.id), &x.file, &r.note));
+        }
+    }
+    for x in &dossier.entities {
+        for (k, r) in x.relations.iter().enumerate() {
+            markdown.push((format!("entity/{}/relation/{k}", x.id), &x.file, &r.note));
+        }
+        for (k, a) in x.names.iter().enumerate() {
+            markdown.push((format!("entity/{}/alias/{k}", x.id), &x.file, &a.note));
+        }
+    }
+    let summaries: Vec<(String, u64, &Arc<SourceFile>, &Option<Markdown>)> = markdown
+        .into_iter()
         .map(|(name, file, md)| (name, key(epoch, &[Some(file)]), file, md))
         .collect();
     let fresh: Vec<(String, Cached<Arc<str>>)> = summaries
@@ -172,6 +208,12 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
             links.push(Arc::clone(&cached.links));
         }
     }
+    let notes_html = summaries_html.split_off(dossier.incidents.len() + dossier.entities.len());
+    let notes = summaries[dossier.incidents.len() + dossier.entities.len()..]
+        .iter()
+        .map(|(name, ..)| name.clone())
+        .zip(notes_html)
+        .collect();
     let entity_summaries = summaries_html.split_off(dossier.incidents.len());
     let incident_summaries = summaries_html;
     errors.extend(intro.errors.iter().cloned());
@@ -184,6 +226,7 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
         articles,
         incident_summaries,
         entity_summaries,
+        notes,
         intro_html,
         links,
     };

@@ -108,6 +108,17 @@ pub(crate) struct Backlinks {
     pub(crate) entity_articles: Vec<Vec<usize>>,
 }
 
+/// A relationship between published items: relation `index` of `from` (an
+/// entity or incident), pointing at entity `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RelationEdge {
+    pub(crate) from: ItemRef,
+    pub(crate) index: usize,
+    pub(crate) to: usize,
+    /// The strictest of the relation's own level, its item's and its target's.
+    pub(crate) tlp: Tlp,
+}
+
 /// A reference from a published item to another, as outputs show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reference {
@@ -166,6 +177,8 @@ pub(crate) struct Published<'a> {
     backlinks: Backlinks,
     /// By slug.
     tags: Vec<Tag>,
+    /// Per entity: the published relationships from it and to it.
+    relations: Vec<(Vec<RelationEdge>, Vec<RelationEdge>)>,
 }
 
 impl<'a> Published<'a> {
@@ -200,7 +213,9 @@ impl<'a> Published<'a> {
             timeline: Vec::new(),
             backlinks: Backlinks::default(),
             tags: Vec::new(),
+            relations: Vec::new(),
         };
+        view.relations = view.published_relations();
         view.timeline = view.timeline_order();
         view.backlinks = view.compute_backlinks();
         view.tags = view.collect_tags();
@@ -328,6 +343,61 @@ impl<'a> Published<'a> {
             })
             .filter(|(_, members)| !members.is_empty())
             .collect()
+    }
+
+    /// The published relationships from entity `e` and to it, in the order
+    /// they are written (items in id order).
+    pub(crate) fn relations(&self, e: usize) -> (&[RelationEdge], &[RelationEdge]) {
+        self.relations
+            .get(e)
+            .map_or((&[], &[]), |(from, to)| (from.as_slice(), to.as_slice()))
+    }
+
+    /// A relation is published when its item and its target are, and its
+    /// effective level is within the rule.
+    fn published_relations(&self) -> Vec<(Vec<RelationEdge>, Vec<RelationEdge>)> {
+        let d = self.dossier;
+        let rule = d.rule;
+        let mut out = vec![(Vec::new(), Vec::new()); d.entities.len()];
+        let sources = self
+            .incidents
+            .iter()
+            .map(|&i| {
+                (
+                    ItemRef::Incident(i),
+                    d.incidents[i].tlp,
+                    &d.incidents[i].relations,
+                )
+            })
+            .chain(self.entities.iter().map(|&e| {
+                (
+                    ItemRef::Entity(e),
+                    d.entities[e].tlp,
+                    &d.entities[e].relations,
+                )
+            }));
+        for (from, level, relations) in sources {
+            for (index, relation) in relations.iter().enumerate() {
+                let Some(&ItemRef::Entity(to)) = d.ids.get(&relation.target.value) else {
+                    continue;
+                };
+                let tlp = relation.tlp.max(level).max(d.entities[to].tlp);
+                if !d.included.item(ItemRef::Entity(to)) || tlp > rule.tlp {
+                    continue;
+                }
+                let edge = RelationEdge {
+                    from,
+                    index,
+                    to,
+                    tlp,
+                };
+                if let ItemRef::Entity(e) = from {
+                    out[e].0.push(edge);
+                }
+                out[to].1.push(edge);
+            }
+        }
+        out
     }
 
     fn collect_tags(&self) -> Vec<Tag> {

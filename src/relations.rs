@@ -34,8 +34,19 @@ impl RelationKind {
         ("related-to", RelationKind::RelatedTo),
     ];
 
+    /// In words, between its subject and its object: `part of`.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            RelationKind::Uses => "uses",
+            RelationKind::Targets => "targets",
+            RelationKind::AttributedTo => "attributed to",
+            RelationKind::PartOf => "part of",
+            RelationKind::LocatedAt => "located at",
+            RelationKind::RelatedTo => "related to",
+        }
+    }
+
     /// As written in YAML: `part-of`.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn name(self) -> &'static str {
         Self::ALL
             .iter()
@@ -46,7 +57,7 @@ impl RelationKind {
 
 /// A relationship from an entity or incident to an entity.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // Read by the pages and exports that show relationships.
+#[allow(dead_code)] // `span` is for the exports' diagnostics.
 pub(crate) struct Relation {
     pub(crate) kind: RelationKind,
     pub(crate) target: Spanned<String>,
@@ -64,7 +75,6 @@ pub(crate) struct Relation {
 
 /// A name of an entity, and who uses it.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // `by`, `note` and `sources` are shown by the entity page.
 pub(crate) struct Alias {
     pub(crate) name: String,
     /// The vendor, government or group that uses the name.

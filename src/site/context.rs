@@ -310,6 +310,36 @@ pub(crate) struct EntityPage<'a> {
     pub(crate) articles: Vec<Ref<'a>>,
     pub(crate) backlinks: Vec<Backlink<'a>>,
     pub(crate) paging: Option<Paging>,
+    /// The entity's names and who uses them.
+    pub(crate) names: Vec<Name<'a>>,
+    /// Its relationships, both directions.
+    pub(crate) relationships: Vec<Relationship<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Name<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) by: Option<&'a str>,
+    pub(crate) note_html: &'a str,
+    pub(crate) citations: Vec<usize>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct Relationship<'a> {
+    /// `outgoing` when this entity is the subject, `incoming` otherwise.
+    pub(crate) direction: &'static str,
+    #[serde(rename = "type")]
+    pub(crate) relation_type: &'static str,
+    /// The type in words: `part of`, `uses`...
+    pub(crate) label: &'static str,
+    pub(crate) subject: Ref<'a>,
+    pub(crate) object: Ref<'a>,
+    pub(crate) first_seen: Option<PartialDate>,
+    pub(crate) last_seen: Option<PartialDate>,
+    pub(crate) confidence: Option<Confidence>,
+    pub(crate) note_html: &'a str,
+    pub(crate) citations: Vec<usize>,
+    pub(crate) tlp: Tlp,
 }
 
 #[derive(Serialize)]

@@ -6,7 +6,8 @@ use std::hash::Hash;
 use rustc_hash::FxHasher;
 
 use super::context::{
-    Article, ArticlePage, Block, Entity, EntityPage, Incident, IncidentPage, page_count, paging,
+    Article, ArticlePage, Block, Entity, EntityPage, Incident, IncidentPage, Name, Relationship,
+    page_count, paging,
 };
 use super::pages::{Pages, generation};
 use crate::citations::Citations;
@@ -161,6 +162,18 @@ impl<'a> Pages<'_, 'a> {
         let cites = citations.cite_all(&x.sources);
         let mut tlp = x.tlp;
         let url = view.url(ItemRef::Entity(ei));
+        let names = x
+            .names
+            .iter()
+            .enumerate()
+            .map(|(k, alias)| Name {
+                name: &alias.name,
+                by: alias.by.as_deref(),
+                note_html: view.prepared.alias_note(&x.id, k),
+                citations: citations.cite_all(&alias.sources),
+            })
+            .collect();
+        let relationships = self.relationships(ei, &mut citations, &mut tlp);
         let pages = self.entity_pages(ei);
         // Each list shows its own slice; the longest sets the page count.
         let slice = |len: usize, size: usize| paging(len, size, page, &url).0;
@@ -197,8 +210,56 @@ impl<'a> Pages<'_, 'a> {
                 .collect(),
             backlinks,
             paging: pager,
+            names,
+            relationships,
         };
         (tlp, page)
+    }
+
+    /// The published relationships from and to entity `ei`, as table rows;
+    /// raises `tlp` to the highest.
+    fn relationships(
+        &self,
+        ei: usize,
+        citations: &mut Citations<'a>,
+        tlp: &mut Tlp,
+    ) -> Vec<Relationship<'a>> {
+        let view = self.view;
+        let d = view.dossier;
+        let shapes = self.shapes();
+        let (from, to) = view.relations(ei);
+        let rows = from
+            .iter()
+            .map(|e| ("outgoing", e))
+            .chain(to.iter().map(|e| ("incoming", e)));
+        rows.map(|(direction, edge)| {
+            let (relation, key) = match edge.from {
+                ItemRef::Incident(i) => (
+                    &d.incidents[i].relations[edge.index],
+                    format!("incident/{}", d.incidents[i].id),
+                ),
+                ItemRef::Entity(e) => (
+                    &d.entities[e].relations[edge.index],
+                    format!("entity/{}", d.entities[e].id),
+                ),
+                ItemRef::Article(_) => unreachable!("articles have no relations"),
+            };
+            *tlp = (*tlp).max(edge.tlp);
+            Relationship {
+                direction,
+                relation_type: relation.kind.name(),
+                label: relation.kind.label(),
+                subject: shapes.item(edge.from),
+                object: shapes.item(ItemRef::Entity(edge.to)),
+                first_seen: relation.first_seen,
+                last_seen: relation.last_seen,
+                confidence: relation.confidence,
+                note_html: view.prepared.relation_note(&key, edge.index),
+                citations: citations.cite_all(&relation.sources),
+                tlp: edge.tlp,
+            }
+        })
+        .collect()
     }
 
     /// Its file, what references show, the annotations, incidents and
@@ -218,5 +279,16 @@ impl<'a> Pages<'_, 'a> {
         );
         b.entity_incidents[ei][slice(b.entity_incidents[ei].len(), self.list_size)].hash(h);
         b.entity_articles[ei][slice(b.entity_articles[ei].len(), self.list_size)].hash(h);
+        // Relationships written in other files show here too.
+        let d = view.dossier;
+        let (from, to) = view.relations(ei);
+        for edge in from.iter().chain(to) {
+            (edge.from, edge.index, edge.to, edge.tlp).hash(h);
+            match edge.from {
+                ItemRef::Incident(i) => generation(&d.incidents[i].file).hash(h),
+                ItemRef::Entity(e) => generation(&d.entities[e].file).hash(h),
+                ItemRef::Article(_) => {}
+            }
+        }
     }
 }
