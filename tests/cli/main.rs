@@ -23,3 +23,4 @@ mod support;
 mod theme;
 mod timelinejs;
 mod tlp;
+mod widths;
