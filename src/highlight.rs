@@ -45,7 +45,9 @@ pub(crate) fn code_block(code: &str, lang: &str) -> String {
             Some(generator.finalize())
         });
     let body = highlighted.unwrap_or_else(|| escape(code));
-    format!("<pre class=\"code\"><code{class}>{body}</code></pre>\n")
+    // A long line scrolls inside the block (style.css); `tabindex` lets a
+    // keyboard reach the block to scroll it.
+    format!("<pre class=\"code\" tabindex=\"0\"><code{class}>{body}</code></pre>\n")
 }
 
 /// `/syntax.css`: the light theme, and the dark one for readers whose system
@@ -105,7 +107,7 @@ mod tests {
         let html = code_block("rule x { condition: a < b }\n", "yara");
         assert_eq!(
             html,
-            "<pre class=\"code\"><code class=\"language-yara\" data-lang=\"yara\">rule x { condition: a &lt; b }\n</code></pre>\n"
+            "<pre class=\"code\" tabindex=\"0\"><code class=\"language-yara\" data-lang=\"yara\">rule x { condition: a &lt; b }\n</code></pre>\n"
         );
     }
 
