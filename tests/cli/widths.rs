@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::browser::{Browser, chromium};
 use crate::static_host::serve;
-use crate::support::{SharedBuild, amber_build, default_build};
+use crate::support::{SharedBuild, amber_build, default_build, paged_build};
 
 /// One page of every kind, by path under the site root. The UN panel
 /// article has a table; the print page has every article and long URLs.
@@ -35,6 +35,10 @@ const PAGES: &[&str] = &[
 
 /// Pages of the `--tlp amber` build: the TLP banner only shows above clear.
 const AMBER_PAGES: &[&str] = &["articles/grey-lantern-assessment/"];
+
+/// Pages of the build with `timeline_page_size: 2`: the overview by year, a
+/// year page, and a paged list with its pager.
+const PAGED_PAGES: &[&str] = &["timeline/", "timeline/2019/", "annotations/claims/page/2/"];
 
 /// From the narrowest phone in common use to a wide desktop window.
 const WIDTHS: [u32; 5] = [360, 390, 768, 1280, 1600];
@@ -151,11 +155,13 @@ fn no_page_scrolls_sideways_from_360_to_1600_px() {
     let mut browser = Browser::launch(&binary);
     browser.open("about:blank");
     let mut failures = check(&mut browser, default_build(), PAGES);
-    failures.extend(
-        check(&mut browser, amber_build(), AMBER_PAGES)
-            .into_iter()
-            .map(|f| format!("(--tlp amber) {f}")),
-    );
+    for (build, pages, name) in [
+        (amber_build(), AMBER_PAGES, "--tlp amber"),
+        (paged_build(), PAGED_PAGES, "timeline_page_size: 2"),
+    ] {
+        let more = check(&mut browser, build, pages);
+        failures.extend(more.into_iter().map(|f| format!("({name}) {f}")));
+    }
     assert!(
         failures.is_empty(),
         "{} page(s) scroll sideways:\n{}",
