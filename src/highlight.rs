@@ -45,22 +45,36 @@ pub(crate) fn code_block(code: &str, lang: &str) -> String {
             Some(generator.finalize())
         });
     let body = highlighted.unwrap_or_else(|| escape(code));
-    format!("<pre class=\"code\"><code{class}>{body}</code></pre>\n")
+    // A long line scrolls inside the block (style.css); `tabindex` lets a
+    // keyboard reach the block to scroll it.
+    format!("<pre class=\"code\" tabindex=\"0\"><code{class}>{body}</code></pre>\n")
 }
 
 /// `/syntax.css`: the light theme, and the dark one for readers whose system
 /// prefers a dark colour scheme. An unknown name gives the theme names.
+///
+/// Each theme sits in its own media query, so the two never mix: a light
+/// rule with a more specific selector than any dark one (`.hl-storage.hl-type`
+/// against `.hl-storage`) would otherwise keep its light colour on the dark
+/// background. Paper takes the light theme whatever the screen's scheme.
 pub(crate) fn stylesheet(light: &str, dark: &str) -> Result<String, Vec<&'static str>> {
     let light = theme_css(light)?;
     let dark = theme_css(dark)?;
-    let mut css = light;
-    css.push_str("\n@media (prefers-color-scheme: dark) {\n");
-    for line in dark.lines() {
-        css.push_str("  ");
-        css.push_str(line);
-        css.push('\n');
+    let mut css = String::with_capacity(light.len() + dark.len() + 200);
+    for (query, theme) in [
+        ("print, (prefers-color-scheme: light)", light),
+        ("screen and (prefers-color-scheme: dark)", dark),
+    ] {
+        css.push_str("@media ");
+        css.push_str(query);
+        css.push_str(" {\n");
+        for line in theme.lines() {
+            css.push_str("  ");
+            css.push_str(line);
+            css.push('\n');
+        }
+        css.push_str("}\n\n");
     }
-    css.push_str("}\n");
     Ok(css)
 }
 
@@ -105,15 +119,27 @@ mod tests {
         let html = code_block("rule x { condition: a < b }\n", "yara");
         assert_eq!(
             html,
-            "<pre class=\"code\"><code class=\"language-yara\" data-lang=\"yara\">rule x { condition: a &lt; b }\n</code></pre>\n"
+            "<pre class=\"code\" tabindex=\"0\"><code class=\"language-yara\" data-lang=\"yara\">rule x { condition: a &lt; b }\n</code></pre>\n"
         );
     }
 
     #[test]
-    fn the_stylesheet_has_a_dark_scheme() {
+    fn the_stylesheet_has_a_dark_scheme_that_the_light_one_never_reaches() {
         let css = stylesheet("InspiredGitHub", "base16-ocean.dark").unwrap();
-        let dark = css.find("@media (prefers-color-scheme: dark)").unwrap();
+        assert!(css.starts_with("@media print, (prefers-color-scheme: light) {\n"));
+        let dark = css
+            .find("\n@media screen and (prefers-color-scheme: dark) {\n")
+            .unwrap();
         assert!(css[..dark].contains(".hl-") && css[dark..].contains(".hl-"));
+        // Every rule is inside one of the two queries: nothing at the top
+        // level but the queries themselves.
+        assert!(
+            css.lines().all(|l| l.is_empty()
+                || l.starts_with("  ")
+                || l.starts_with("@media ")
+                || l == "}"),
+            "{css}"
+        );
         assert!(stylesheet("InspiredGitHub", "Nope").is_err());
     }
 

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::browser::{Browser, chromium};
 use crate::static_host::serve;
-use crate::support::{SharedBuild, amber_build, default_build, repo};
+use crate::support::{SharedBuild, amber_build, default_build, paged_build, repo};
 
 /// One page of every kind the default build has, by path under the site
 /// root. A new kind of page (search, tags, the annotation ledger,
@@ -27,8 +27,20 @@ const PAGES: &[&str] = &[
     "incidents/bangladesh-bank-2016/",
     "entities/lazarus-group/",
     "entities/",
+    "tags/",
+    "tags/sanctions/",
+    // The annotation ledger and one of its kinds.
+    "annotations/",
+    "annotations/claims/",
+    "print/",
+    "search/",
     "404.html",
 ];
+
+/// Pages of the build with `timeline_page_size: 2`: the timeline's overview
+/// by year (chart and year counts), a year page, and a later page of a paged
+/// list, with its pager.
+const PAGED_PAGES: &[&str] = &["timeline/", "timeline/2019/", "annotations/claims/page/2/"];
 
 /// Pages of the `--tlp amber` build: the TLP banner and labels only show
 /// above `clear`.
@@ -154,17 +166,14 @@ fn every_kind_of_page_passes_axe_in_both_colour_schemes() {
         json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
     );
     let (mut failing, mut other) = check(&mut browser, &axe, default_build(), PAGES);
-    let (amber_failing, amber_other) = check(&mut browser, &axe, amber_build(), AMBER_PAGES);
-    failing.extend(
-        amber_failing
-            .into_iter()
-            .map(|v| format!("(--tlp amber) {v}")),
-    );
-    other.extend(
-        amber_other
-            .into_iter()
-            .map(|v| format!("(--tlp amber) {v}")),
-    );
+    for (build, pages, name) in [
+        (amber_build(), AMBER_PAGES, "--tlp amber"),
+        (paged_build(), PAGED_PAGES, "timeline_page_size: 2"),
+    ] {
+        let (more_failing, more_other) = check(&mut browser, &axe, build, pages);
+        failing.extend(more_failing.into_iter().map(|v| format!("({name}) {v}")));
+        other.extend(more_other.into_iter().map(|v| format!("({name}) {v}")));
+    }
     if !other.is_empty() {
         let _ = writeln!(
             std::io::stderr(),

@@ -26,3 +26,4 @@ mod theme;
 mod timelinejs;
 mod tlp;
 mod tlp_property;
+mod widths;

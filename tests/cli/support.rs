@@ -177,6 +177,12 @@ impl SharedBuild {
 }
 
 fn shared_build(args: &[&str], prefix: &'static str) -> SharedBuild {
+    shared_build_with(args, prefix, "")
+}
+
+/// A shared build of the example with `settings` appended to its
+/// `dossier.yaml`.
+fn shared_build_with(args: &[&str], prefix: &'static str, settings: &str) -> SharedBuild {
     let parent = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-shared");
     fs::create_dir_all(&parent).unwrap();
     clean_stale(&parent);
@@ -187,6 +193,11 @@ fn shared_build(args: &[&str], prefix: &'static str) -> SharedBuild {
         .unwrap()
         .keep();
     copy_example(&root);
+    if !settings.is_empty() {
+        let yaml = root.join("dossier.yaml");
+        let text = fs::read_to_string(&yaml).unwrap();
+        fs::write(&yaml, format!("{text}{settings}")).unwrap();
+    }
     let output = run(&root, args);
     output.assert_code(0);
     SharedBuild {
@@ -229,6 +240,14 @@ pub(crate) fn sub_build() -> &'static SharedBuild {
             "/sub/",
         )
     })
+}
+
+/// `dossier build` of the example with `timeline_page_size: 2`: the
+/// timeline becomes an overview by year, with year pages, some of them
+/// paged.
+pub(crate) fn paged_build() -> &'static SharedBuild {
+    static BUILD: OnceLock<SharedBuild> = OnceLock::new();
+    BUILD.get_or_init(|| shared_build_with(&["build"], "/", "timeline_page_size: 2\n"))
 }
 
 /// `dossier build --tlp amber` of the example.
