@@ -119,6 +119,21 @@ pub(crate) struct RelationEdge {
     pub(crate) tlp: Tlp,
 }
 
+/// Where an ATT&CK technique is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum TechniqueUse {
+    Entity(usize),
+    Incident(usize),
+    Annotation(AnnotationRef),
+}
+
+/// A technique the published dossier uses, and where.
+#[derive(Debug)]
+pub(crate) struct UsedTechnique {
+    pub(crate) technique: &'static crate::attack::Technique,
+    pub(crate) uses: Vec<TechniqueUse>,
+}
+
 /// A reference from a published item to another, as outputs show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reference {
@@ -179,6 +194,8 @@ pub(crate) struct Published<'a> {
     tags: Vec<Tag>,
     /// Per entity: the published relationships from it and to it.
     relations: Vec<(Vec<RelationEdge>, Vec<RelationEdge>)>,
+    /// By technique id.
+    techniques: Vec<UsedTechnique>,
 }
 
 impl<'a> Published<'a> {
@@ -214,8 +231,10 @@ impl<'a> Published<'a> {
             backlinks: Backlinks::default(),
             tags: Vec::new(),
             relations: Vec::new(),
+            techniques: Vec::new(),
         };
         view.relations = view.published_relations();
+        view.techniques = view.used_techniques();
         view.timeline = view.timeline_order();
         view.backlinks = view.compute_backlinks();
         view.tags = view.collect_tags();
@@ -351,6 +370,43 @@ impl<'a> Published<'a> {
         self.relations
             .get(e)
             .map_or((&[], &[]), |(from, to)| (from.as_slice(), to.as_slice()))
+    }
+
+    /// Every ATT&CK technique published items and annotations name, by id.
+    pub(crate) fn techniques(&self) -> &[UsedTechnique] {
+        &self.techniques
+    }
+
+    fn used_techniques(&self) -> Vec<UsedTechnique> {
+        let d = self.dossier;
+        let mut by_id: std::collections::BTreeMap<&'a str, Vec<TechniqueUse>> = Default::default();
+        let mut add = |ids: &'a [crate::relations::TechniqueId], at: TechniqueUse| {
+            for id in ids {
+                let uses = by_id.entry(id.value.as_str()).or_default();
+                if uses.last() != Some(&at) {
+                    uses.push(at);
+                }
+            }
+        };
+        for &e in &self.entities {
+            add(&d.entities[e].techniques, TechniqueUse::Entity(e));
+        }
+        for &i in &self.incidents {
+            add(&d.incidents[i].techniques, TechniqueUse::Incident(i));
+        }
+        for &ai in &self.articles {
+            for &ni in self.annotations(ai) {
+                let n = &d.articles[ai].annotations[ni];
+                add(&n.techniques, TechniqueUse::Annotation((ai, ni)));
+            }
+        }
+        by_id
+            .into_iter()
+            .filter_map(|(id, uses)| {
+                let technique = crate::attack::lookup(id).ok()?;
+                Some(UsedTechnique { technique, uses })
+            })
+            .collect()
     }
 
     /// A relation is published when its item and its target are, and its

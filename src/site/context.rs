@@ -30,6 +30,8 @@ pub(crate) enum Context<'a> {
     Ledger(Page<'a, Ledger<'a>>),
     LedgerKind(Page<'a, LedgerKindPage<'a>>),
     Print(Page<'a, Print<'a>>),
+    Techniques(Page<'a, Techniques>),
+    Technique(Page<'a, TechniquePage<'a>>),
     Feed(Page<'a, FeedPage>),
     Sitemap(Page<'a, Sitemap>),
     /// 404.html and robots.txt: the common variables only.
@@ -314,6 +316,18 @@ pub(crate) struct EntityPage<'a> {
     pub(crate) names: Vec<Name<'a>>,
     /// Its relationships, both directions.
     pub(crate) relationships: Vec<Relationship<'a>>,
+    /// The ATT&CK techniques it uses, by tactic.
+    pub(crate) techniques: Vec<TechniqueRow<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct TechniqueRow<'a> {
+    /// The tactic's name, `Initial Access`.
+    pub(crate) tactic: &'static str,
+    pub(crate) technique: TechniqueListed,
+    /// Where it was seen: the entity itself, its incidents, the articles
+    /// whose annotations name it.
+    pub(crate) seen: Vec<Ref<'a>>,
 }
 
 #[derive(Serialize)]
@@ -460,6 +474,51 @@ pub(crate) struct Print<'a> {
     pub(crate) timeline: Vec<Entry<'a>>,
     pub(crate) articles: Vec<Article<'a>>,
     pub(crate) incidents: Vec<Incident<'a>>,
+}
+
+// ---- techniques.html, technique.html
+
+#[derive(Serialize)]
+pub(crate) struct Techniques {
+    pub(crate) attack: Attack,
+    pub(crate) tactics: Vec<TacticGroup>,
+}
+
+/// The ATT&CK release and the notice its terms of use ask for.
+#[derive(Serialize)]
+pub(crate) struct Attack {
+    pub(crate) version: &'static str,
+    pub(crate) notice: &'static str,
+}
+
+#[derive(Serialize)]
+pub(crate) struct TacticGroup {
+    pub(crate) id: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) attack_url: &'static str,
+    pub(crate) techniques: Vec<TechniqueListed>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct TechniqueListed {
+    pub(crate) id: &'static str,
+    /// With its parent's name for a sub-technique.
+    pub(crate) name: String,
+    /// Its page on this site, and on the ATT&CK site.
+    pub(crate) url: String,
+    pub(crate) attack_url: &'static str,
+    /// How many items and annotations use it.
+    pub(crate) count: usize,
+}
+
+#[derive(Serialize)]
+pub(crate) struct TechniquePage<'a> {
+    pub(crate) attack: Attack,
+    pub(crate) technique: TechniqueListed,
+    pub(crate) tactics: Vec<&'static str>,
+    pub(crate) entities: Vec<Ref<'a>>,
+    pub(crate) incidents: Vec<Ref<'a>>,
+    pub(crate) annotations: Vec<Backlink<'a>>,
 }
 
 /// A page with nothing beyond the common variables.

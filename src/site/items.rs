@@ -212,6 +212,7 @@ impl<'a> Pages<'_, 'a> {
             paging: pager,
             names,
             relationships,
+            techniques: self.entity_techniques(ei),
         };
         (tlp, page)
     }
@@ -279,6 +280,8 @@ impl<'a> Pages<'_, 'a> {
         );
         b.entity_incidents[ei][slice(b.entity_incidents[ei].len(), self.list_size)].hash(h);
         b.entity_articles[ei][slice(b.entity_articles[ei].len(), self.list_size)].hash(h);
+        // Techniques named in other files show here too.
+        self.techniques_signature(h);
         // Relationships written in other files show here too.
         let d = view.dossier;
         let (from, to) = view.relations(ei);

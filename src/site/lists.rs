@@ -688,13 +688,20 @@ impl<'a> Pages<'_, 'a> {
         let view = self.view;
         let d = view.dossier;
         let base = &d.base.path;
-        let mut urls: Vec<SitemapUrl> = ["", "timeline/", "entities/", "tags/", "annotations/"]
-            .iter()
-            .map(|p| SitemapUrl {
-                loc: self.permalink(&format!("{base}{p}")),
-                lastmod: None,
-            })
-            .collect();
+        let mut urls: Vec<SitemapUrl> = [
+            "",
+            "timeline/",
+            "entities/",
+            "tags/",
+            "annotations/",
+            "techniques/",
+        ]
+        .iter()
+        .map(|p| SitemapUrl {
+            loc: self.permalink(&format!("{base}{p}")),
+            lastmod: None,
+        })
+        .collect();
         if self.split_timeline() {
             for (year, _) in &self.years {
                 urls.push(SitemapUrl {

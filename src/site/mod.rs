@@ -14,6 +14,7 @@ mod context;
 mod items;
 mod lists;
 mod pages;
+mod techniques;
 #[cfg(test)]
 mod tests;
 

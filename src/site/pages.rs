@@ -45,6 +45,9 @@ pub(crate) enum PageKind {
         page: usize,
     },
     EntityFeed(usize),
+    Techniques,
+    /// A technique, by its index in `Published::techniques`.
+    Technique(usize),
     Tags,
     Tag {
         i: usize,
@@ -137,6 +140,7 @@ impl<'v, 'a> Pages<'v, 'a> {
             PageKind::NotFound,
             PageKind::Tags,
             PageKind::Ledger,
+            PageKind::Techniques,
             PageKind::Feed,
             PageKind::Sitemap,
             PageKind::Robots,
@@ -172,6 +176,7 @@ impl<'v, 'a> Pages<'v, 'a> {
             }
             pages.push(PageKind::TagFeed(i));
         }
+        pages.extend((0..view.techniques().len()).map(PageKind::Technique));
         for (kind, list) in &self.ledger {
             for page in 1..=page_count(list.len(), self.annotation_size) {
                 pages.push(PageKind::LedgerKind { kind: *kind, page });
@@ -209,6 +214,13 @@ impl<'v, 'a> Pages<'v, 'a> {
             PageKind::Ledger => "annotations/index.html".into(),
             PageKind::LedgerKind { kind, page } => {
                 paged(format!("/annotations/{}/", ledger_section(kind).0), page)
+            }
+            PageKind::Techniques => "techniques/index.html".into(),
+            PageKind::Technique(i) => {
+                format!(
+                    "techniques/{}/index.html",
+                    self.view.techniques()[i].technique.id
+                )
             }
             PageKind::Feed => "feed.xml".into(),
             PageKind::Sitemap => "sitemap.xml".into(),
@@ -280,6 +292,14 @@ impl<'v, 'a> Pages<'v, 'a> {
                 let (tlp, fields) = self.ledger_kind(kind, page);
                 Context::LedgerKind(self.wrap(Some(ledger_section(kind).1), tlp, fields))
             }
+            PageKind::Techniques => {
+                Context::Techniques(self.wrap(Some("Techniques"), Tlp::Clear, self.techniques()))
+            }
+            PageKind::Technique(i) => {
+                let (tlp, fields) = self.technique(i);
+                let title = self.view.techniques()[i].technique.full_name();
+                Context::Technique(self.wrap(Some(&title), tlp, fields))
+            }
             PageKind::Feed => Context::Feed(self.wrap(None, Tlp::Clear, self.feed())),
             PageKind::Sitemap => Context::Sitemap(self.wrap(None, Tlp::Clear, self.sitemap())),
             PageKind::Robots => Context::Empty(self.wrap(None, Tlp::Clear, Empty {})),
@@ -306,6 +326,7 @@ impl<'v, 'a> Pages<'v, 'a> {
                 self.epochs.listings.hash(&mut h);
             }
             PageKind::Print => self.print_signature(&mut h),
+            PageKind::Techniques | PageKind::Technique(_) => self.techniques_signature(&mut h),
             PageKind::Index
             | PageKind::Timeline
             | PageKind::Entities
@@ -385,6 +406,8 @@ fn template(page: PageKind) -> &'static str {
         PageKind::Tag { .. } => "tag.html",
         PageKind::Ledger => "annotations.html",
         PageKind::LedgerKind { .. } => "annotation-kind.html",
+        PageKind::Techniques => "techniques.html",
+        PageKind::Technique(_) => "technique.html",
         PageKind::Feed | PageKind::EntityFeed(_) | PageKind::TagFeed(_) => "feed.xml",
         PageKind::Sitemap => "sitemap.xml",
         PageKind::Robots => "robots.txt",

@@ -28,6 +28,8 @@ const PAGES: &[&str] = &[
     "entities/lazarus-group/",
     "entities/",
     "tags/",
+    "techniques/",
+    "techniques/T1486/",
     "tags/sanctions/",
     // The annotation ledger and one of its kinds.
     "annotations/",

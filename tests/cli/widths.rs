@@ -25,6 +25,8 @@ const PAGES: &[&str] = &[
     "entities/lazarus-group/",
     "entities/",
     "tags/",
+    "techniques/",
+    "techniques/T1486/",
     "tags/sanctions/",
     "annotations/",
     "annotations/claims/",
