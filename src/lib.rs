@@ -17,6 +17,7 @@ mod diagnostic;
 mod export;
 mod graph;
 mod highlight;
+mod html;
 mod links;
 mod load;
 mod markdown;
