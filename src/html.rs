@@ -32,6 +32,8 @@ mod tests;
 use std::borrow::Cow;
 use std::ops::Range;
 
+use memchr::{memchr, memmem};
+
 pub(crate) use entities::{decode_entities, decode_into, decoded_len, units};
 
 /// A piece of an HTML document. Together, the tokens of a document cover
@@ -146,7 +148,7 @@ impl<'a> Iterator for Attributes<'a> {
             match bytes.get(self.at) {
                 None | Some(b'>') => return None,
                 Some(b'/') => self.slash = true,
-                Some(&b) if is_space(b) => self.slash = false,
+                Some(&b) if is(b, SPACE) => self.slash = false,
                 Some(_) => break,
             }
             self.at += 1;
@@ -155,30 +157,26 @@ impl<'a> Iterator for Attributes<'a> {
         // The first character belongs to the name even if it is `=`; the
         // delimiters are ASCII, so every slice below is on char boundaries.
         let start = self.at;
-        self.at += 1;
-        self.at += count(&bytes[self.at..], |b| !(is_space(b) || b"/>=".contains(&b)));
+        self.at = until(bytes, start + 1, SPACE | SLASH | GT | EQUALS);
         let name = &self.source[start..self.at];
-        let after_name = self.at + count(&bytes[self.at..], is_space);
+        let after_name = skip_spaces(bytes, self.at);
         if bytes.get(after_name) != Some(&b'=') {
             return Some(Attribute {
                 name,
                 raw_value: None,
             });
         }
-        self.at = after_name + 1;
-        self.at += count(&bytes[self.at..], is_space);
+        self.at = skip_spaces(bytes, after_name + 1);
         let raw_value = match bytes.get(self.at) {
             Some(&quote @ (b'"' | b'\'')) => {
                 let start = self.at + 1;
-                let end = self.source[start..]
-                    .find(quote as char)
-                    .map_or(self.source.len(), |i| start + i);
-                self.at = (end + 1).min(self.source.len());
+                let end = memchr(quote, &bytes[start..]).map_or(bytes.len(), |i| start + i);
+                self.at = (end + 1).min(bytes.len());
                 &self.source[start..end]
             }
             _ => {
                 let start = self.at;
-                self.at += count(&bytes[start..], |b| !(is_space(b) || b == b'>'));
+                self.at = until(bytes, start, SPACE | GT);
                 &self.source[start..self.at]
             }
         };
@@ -220,51 +218,51 @@ impl<'a> Tokenizer<'a> {
 
     /// The markup that starts with the `<` at `at`, which starts markup.
     fn markup(&self, at: usize) -> Token<'a> {
-        let rest = &self.html[at..];
-        let bytes = rest.as_bytes();
-        let to = |len: usize| at..at + len;
-        let up_to = |pat: &str, from: usize| {
-            rest[from..]
-                .find(pat)
-                .map_or(rest.len(), |i| from + i + pat.len())
+        let bytes = self.html.as_bytes();
+        // Tags first: they are nearly all of the markup.
+        if bytes[at + 1].is_ascii_alphabetic() {
+            return Token::StartTag(self.tag(at, at + 1));
+        }
+        if bytes[at + 1] == b'/' && bytes[at + 2].is_ascii_alphabetic() {
+            return Token::EndTag(self.tag(at, at + 2));
+        }
+        let up_to = |pattern: &[u8], from: usize| {
+            memmem::find(&bytes[from..], pattern).map_or(bytes.len(), |i| from + i + pattern.len())
         };
-        if let Some(body) = rest.strip_prefix("<!--") {
+        let rest = &bytes[at..];
+        if rest.starts_with(b"<!--") {
             // `<!-->` and `<!--->` are complete, empty comments.
-            let len = if body.starts_with('>') {
-                5
-            } else if body.starts_with("->") {
-                6
-            } else {
-                comment_end(body).map_or(rest.len(), |end| 4 + end)
+            let end = match &rest[4..] {
+                [b'>', ..] => at + 5,
+                [b'-', b'>', ..] => at + 6,
+                _ => comment_end(bytes, at + 4),
             };
-            return Token::Comment(to(len));
+            return Token::Comment(at..end);
         }
-        if rest.starts_with("<![CDATA[") {
-            return Token::Declaration(to(up_to("]]>", 9)));
+        if rest.starts_with(b"<![CDATA[") {
+            return Token::Declaration(at..up_to(b"]]>", at + 9));
         }
-        let end_tag = bytes[1] == b'/';
-        let name_start = if end_tag { 2 } else { 1 };
-        if !bytes[name_start].is_ascii_alphabetic() {
-            // `<!doctype>`, `<?xml ...?>`, `</ x>`, `</>`: all hidden to `>`.
-            return Token::Declaration(to(up_to(">", name_start)));
-        }
-        let name_len = count(&bytes[name_start..], |b| {
-            !(is_space(b) || b == b'/' || b == b'>')
-        });
-        let after_name = name_start + name_len;
-        let mut attributes = Attributes::new(&rest[after_name..]);
-        attributes.by_ref().for_each(drop);
-        let close = after_name + attributes.at;
-        let tag = Tag {
-            name: &rest[name_start..after_name],
-            range: to((close + 1).min(rest.len())),
-            self_closing: attributes.slash && close < rest.len(),
-            attributes: &rest[after_name..close],
-        };
-        if end_tag {
-            Token::EndTag(tag)
+        // `<!doctype>`, `<?xml ...?>`, `</ x>`, `</>`: all hidden to `>`.
+        Token::Declaration(at..up_to(b">", at + 1))
+    }
+
+    /// The tag at `at` whose name starts at `name_start`.
+    fn tag(&self, at: usize, name_start: usize) -> Tag<'a> {
+        let bytes = self.html.as_bytes();
+        let name_end = until(bytes, name_start, SPACE | SLASH | GT);
+        let (close, self_closing) = if bytes.get(name_end) == Some(&b'>') {
+            (name_end, false)
         } else {
-            Token::StartTag(tag)
+            let mut attributes = Attributes::new(&self.html[name_end..]);
+            attributes.by_ref().for_each(drop);
+            let close = name_end + attributes.at;
+            (close, attributes.slash && close < bytes.len())
+        };
+        Tag {
+            name: &self.html[name_start..name_end],
+            range: at..(close + 1).min(bytes.len()),
+            self_closing,
+            attributes: &self.html[name_end..close],
         }
     }
 
@@ -273,7 +271,7 @@ impl<'a> Tokenizer<'a> {
     fn raw_text_end(&self, name: &str) -> usize {
         let bytes = self.html.as_bytes();
         let mut from = self.at;
-        while let Some(i) = self.html[from..].find("</") {
+        while let Some(i) = memmem::find(&bytes[from..], b"</") {
             let name_start = from + i + 2;
             let name_end = name_start + name.len();
             if bytes
@@ -281,13 +279,13 @@ impl<'a> Tokenizer<'a> {
                 .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
                 && bytes
                     .get(name_end)
-                    .is_some_and(|&b| is_space(b) || b == b'/' || b == b'>')
+                    .is_some_and(|&b| is(b, SPACE | SLASH | GT))
             {
                 return from + i;
             }
             from = name_start;
         }
-        self.html.len()
+        bytes.len()
     }
 }
 
@@ -317,43 +315,73 @@ impl<'a> Iterator for Tokenizer<'a> {
         }
         // Text runs to the next `<` that starts markup. A `<` is ASCII, so
         // wherever one is found is a char boundary.
-        let mut end = if bytes[start] == b'<' {
+        let mut from = if bytes[start] == b'<' {
             start + 1
         } else {
             start
         };
         self.at = loop {
-            match self.html[end..].find('<') {
-                Some(i) if self.starts_markup(end + i) => break end + i,
-                Some(i) => end += i + 1,
-                None => break self.html.len(),
+            match memchr(b'<', &bytes[from..]) {
+                Some(i) if self.starts_markup(from + i) => break from + i,
+                Some(i) => from += i + 1,
+                None => break bytes.len(),
             }
         };
         Some(Token::Text(start..self.at))
     }
 }
 
-/// Where a comment's body ends, just past its `-->` (or `--!>`, which
-/// browsers accept too).
-fn comment_end(body: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = body[from..].find("--") {
+/// Where the comment whose body starts at `from` ends: just past its `-->`
+/// (or `--!>`, which browsers accept too), or at the end of the input.
+fn comment_end(bytes: &[u8], mut from: usize) -> usize {
+    while let Some(i) = memmem::find(&bytes[from..], b"--") {
         let after = from + i + 2;
-        match body.as_bytes().get(after) {
-            Some(b'>') => return Some(after + 1),
-            Some(b'!') if body.as_bytes().get(after + 1) == Some(&b'>') => return Some(after + 2),
+        match &bytes[after..] {
+            [b'>', ..] => return after + 1,
+            [b'!', b'>', ..] => return after + 2,
             _ => from = from + i + 1,
         }
     }
-    None
+    bytes.len()
 }
 
-/// HTML's whitespace (not Unicode's: a no-break space is part of a name).
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+// Byte classes, looked up in one table: the scanning loops test every byte
+// of a tag against several delimiters.
+const SPACE: u8 = 1;
+const SLASH: u8 = 2;
+const GT: u8 = 4;
+const EQUALS: u8 = 8;
+const CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    // HTML's whitespace, not Unicode's: a no-break space is part of a name.
+    table[b' ' as usize] = SPACE;
+    table[b'\t' as usize] = SPACE;
+    table[b'\n' as usize] = SPACE;
+    table[b'\r' as usize] = SPACE;
+    table[0x0c] = SPACE;
+    table[b'/' as usize] = SLASH;
+    table[b'>' as usize] = GT;
+    table[b'=' as usize] = EQUALS;
+    table
+};
+
+/// Whether `b` is in one of the `classes`.
+fn is(b: u8, classes: u8) -> bool {
+    CLASSES[b as usize] & classes != 0
 }
 
-/// How many leading bytes of `bytes` satisfy `keep`.
-fn count(bytes: &[u8], keep: impl Fn(u8) -> bool) -> usize {
-    bytes.iter().take_while(|&&b| keep(b)).count()
+/// The first position from `from` whose byte is in one of the `classes`,
+/// or the end.
+fn until(bytes: &[u8], from: usize, classes: u8) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| is(b, classes))
+        .map_or(bytes.len(), |i| from + i)
+}
+
+fn skip_spaces(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| !is(b, SPACE))
+        .map_or(bytes.len(), |i| from + i)
 }
