@@ -28,6 +28,7 @@ mod diagnostic;
 mod export;
 mod graph;
 mod highlight;
+mod html;
 mod links;
 mod load;
 mod markdown;

@@ -3,11 +3,11 @@
 //!
 //! It reads the site as written, not the model it came from: a link typed
 //! in Markdown, one a user's template builds, and one of ours are all just
-//! `href`s in HTML, and the HTML is what visitors follow. A small scanner
-//! reads attributes instead of a full HTML parser, because our own output is
-//! well-formed and a user's template only has to be tag-shaped; it never
-//! panics on anything else. Broken links are traced back to the Markdown
-//! they were written in where there is one (see [`SourcedLink`]).
+//! `href`s in HTML, and the HTML is what visitors follow. The tokenizer of
+//! `html.rs` reads the tags, not a full HTML parser with a tree, because a
+//! link is an attribute of one tag wherever the tag sits; it never panics
+//! on anything a user's template holds. Broken links are traced back to the
+//! Markdown they were written in where there is one (see [`SourcedLink`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use crate::config::BaseUrl;
 use crate::diagnostic::{Diagnostic, SourceFile, did_you_mean};
+use crate::html::{Tag, Token, Tokenizer, decode_entities};
 
 /// A link destination written in Markdown, with the URL it became.
 #[derive(Debug, Clone)]
@@ -222,133 +223,53 @@ enum Found {
     Anchor(String),
 }
 
+/// Attributes that hold a URL to follow.
+const LINK_ATTRIBUTES: [&str; 4] = ["href", "src", "xlink:href", "poster"];
+
 /// Scans an HTML or XML document for links and fragment targets.
 fn scan(text: &str) -> Vec<Found> {
     let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(lt) = rest.find('<') {
-        rest = &rest[lt + 1..];
-        if let Some(comment) = rest.strip_prefix("!--") {
-            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
-            continue;
+    // Just after a sitemap's `<loc>`, whose text is a URL.
+    let mut in_loc = false;
+    for token in Tokenizer::new(text) {
+        match token {
+            Token::Text(range) if in_loc => {
+                found.push(Found::Link(
+                    decode_entities(text[range].trim()).into_owned(),
+                ));
+            }
+            Token::StartTag(tag) => {
+                attributes(&tag, &mut found);
+                in_loc = tag.is("loc");
+                continue;
+            }
+            _ => {}
         }
-        if let Some(cdata) = rest.strip_prefix("![CDATA[") {
-            rest = cdata.find("]]>").map_or("", |end| &cdata[end + 3..]);
-            continue;
-        }
-        let name_len = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == ':'))
-            .unwrap_or(rest.len());
-        if name_len == 0 || !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            continue;
-        }
-        let name = rest[..name_len].to_ascii_lowercase();
-        rest = &rest[name_len..];
-        rest = attributes(rest, &name, &mut found);
-        if name == "loc" {
-            let end = rest.find('<').unwrap_or(rest.len());
-            found.push(Found::Link(decode_entities(rest[..end].trim())));
-        }
-        if name == "script" || name == "style" {
-            let close = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = lower.find(&close).map_or("", |end| &rest[end..]);
-        }
+        in_loc = false;
     }
     found
 }
 
-/// Reads the attributes of one tag up to its `>`; returns what follows.
-fn attributes<'a>(mut rest: &'a str, tag: &str, found: &mut Vec<Found>) -> &'a str {
-    loop {
-        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
-        if rest.is_empty() {
-            return rest;
-        }
-        if let Some(after) = rest.strip_prefix('>') {
-            return after;
-        }
-        let name_len = rest
-            .find(|c: char| c.is_whitespace() || "=>/\"'".contains(c))
-            .unwrap_or(rest.len())
-            .max(1);
-        let name = rest[..name_len].to_ascii_lowercase();
-        rest = rest[name_len..].trim_start();
-        let mut value = None;
-        if let Some(after) = rest.strip_prefix('=') {
-            let after = after.trim_start();
-            let (text, next) = match after.chars().next() {
-                Some(q @ ('"' | '\'')) => match after[1..].find(q) {
-                    Some(end) => (&after[1..1 + end], &after[end + 2..]),
-                    None => (&after[1..], ""),
-                },
-                _ => {
-                    let end = after
-                        .find(|c: char| c.is_whitespace() || c == '>')
-                        .unwrap_or(after.len());
-                    (&after[..end], &after[end..])
-                }
-            };
-            value = Some(decode_entities(text));
-            rest = next;
-        }
-        let Some(value) = value else { continue };
-        match name.as_str() {
-            "href" | "src" | "xlink:href" | "poster" => found.push(Found::Link(value)),
-            "srcset" => found.extend(
+/// Records the links and fragment targets among the attributes of `tag`.
+fn attributes(tag: &Tag<'_>, found: &mut Vec<Found>) {
+    for attribute in tag.attributes() {
+        // Borrowed unless it holds a reference: most values are never kept.
+        let Some(value) = attribute.value() else {
+            continue;
+        };
+        if LINK_ATTRIBUTES.iter().any(|&n| attribute.is(n)) {
+            found.push(Found::Link(value.into_owned()));
+        } else if attribute.is("srcset") {
+            found.extend(
                 value
                     .split(',')
                     .filter_map(|c| c.split_whitespace().next())
                     .map(|url| Found::Link(url.to_string())),
-            ),
-            "id" => found.push(Found::Anchor(value)),
-            "name" if tag == "a" => found.push(Found::Anchor(value)),
-            _ => {}
+            );
+        } else if attribute.is("id") || (attribute.is("name") && tag.is("a")) {
+            found.push(Found::Anchor(value.into_owned()));
         }
     }
-}
-
-/// Decodes the character references our templates and Markdown produce.
-fn decode_entities(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let decoded = rest.find(';').filter(|&end| end <= 10).and_then(|end| {
-            let name = &rest[1..end];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                _ => name
-                    .strip_prefix("#x")
-                    .or_else(|| name.strip_prefix("#X"))
-                    .map(|h| u32::from_str_radix(h, 16))
-                    .or_else(|| name.strip_prefix('#').map(str::parse))
-                    .and_then(Result::ok)
-                    .and_then(char::from_u32),
-            };
-            c.map(|c| (c, end))
-        });
-        match decoded {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The URL path a site file is served at (`/sub/articles/x/`).

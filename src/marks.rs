@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::anchor::RenderedText;
+use crate::html::{self, Token, Tokenizer};
 
 /// One run of text in the HTML and where its decoded text starts in the
 /// rendered text.
@@ -69,8 +70,8 @@ const HIDDEN_TAGS: &[&str] = &["script", "style", "template", "textarea", "title
 pub(crate) fn extract(html: &str, out: &mut RenderedText) -> Vec<TextRun> {
     let mut runs = Vec::new();
     let mut block_start: Option<usize> = None;
-    let mut hidden: Option<String> = None;
-    let mut i = 0;
+    // Inside a hidden element, its name: nothing shows until it closes.
+    let mut hidden: Option<&str> = None;
     let close_block = |out: &mut RenderedText, block_start: &mut Option<usize>| {
         if let Some(start) = block_start.take()
             && out.text.len() > start
@@ -78,161 +79,47 @@ pub(crate) fn extract(html: &str, out: &mut RenderedText) -> Vec<TextRun> {
             out.blocks.push(start..out.text.len());
         }
     };
-    while i < html.len() {
-        let rest = &html[i..];
-        if rest.starts_with("<!--") {
-            i += rest.find("-->").map_or(rest.len(), |e| e + 3);
-            continue;
-        }
-        if rest.starts_with('<')
-            && let Some(tag) = Tag::parse(rest)
-        {
-            i += tag.len;
-            if let Some(name) = &hidden {
-                if tag.closing && tag.name.eq_ignore_ascii_case(name) {
-                    hidden = None;
+    for token in Tokenizer::new(html) {
+        let (tag, closing) = match token {
+            Token::StartTag(tag) => (tag, false),
+            Token::EndTag(tag) => (tag, true),
+            Token::Text(range) if hidden.is_none() => {
+                let raw = &html[range.clone()];
+                if block_start.is_none() {
+                    if raw.trim().is_empty() {
+                        continue;
+                    }
+                    if !out.text.is_empty() {
+                        out.text.push('\n');
+                    }
+                    block_start = Some(out.text.len());
                 }
+                runs.push(TextRun {
+                    html: range,
+                    text_start: out.text.len(),
+                });
+                html::decode_into(raw, &mut out.text);
                 continue;
             }
-            let name = tag.name.to_ascii_lowercase();
-            if HIDDEN_TAGS.contains(&name.as_str()) && !tag.closing {
+            // Comments, declarations, `script` and `style` content.
+            _ => continue,
+        };
+        if let Some(name) = hidden {
+            if closing && tag.is(name) {
+                hidden = None;
+            }
+        } else if let Some(&name) = HIDDEN_TAGS.iter().find(|&&n| tag.is(n)) {
+            if !closing {
                 hidden = Some(name);
-            } else if BLOCK_TAGS.contains(&name.as_str()) {
-                close_block(out, &mut block_start);
-            } else if name == "br" && block_start.is_some() {
-                out.text.push('\n');
             }
-            continue;
+        } else if BLOCK_TAGS.iter().any(|&n| tag.is(n)) {
+            close_block(out, &mut block_start);
+        } else if tag.is("br") && block_start.is_some() {
+            out.text.push('\n');
         }
-        // A text run ends at the next tag; a `<` that starts no tag is text.
-        let first = rest.chars().next().map_or(1, char::len_utf8);
-        let end = rest[first..]
-            .find('<')
-            .map_or(html.len(), |e| i + first + e);
-        if hidden.is_none() {
-            let raw = &html[i..end];
-            if block_start.is_none() {
-                if raw.trim().is_empty() {
-                    i = end;
-                    continue;
-                }
-                if !out.text.is_empty() {
-                    out.text.push('\n');
-                }
-                block_start = Some(out.text.len());
-            }
-            runs.push(TextRun {
-                html: i..end,
-                text_start: out.text.len(),
-            });
-            for unit in units(raw) {
-                out.text.push_str(unit.text);
-            }
-        }
-        i = end;
     }
     close_block(out, &mut block_start);
     runs
-}
-
-/// A tag at the start of `s`: `<p>`, `</em>`, `<a href="...">`.
-struct Tag<'a> {
-    name: &'a str,
-    closing: bool,
-    len: usize,
-}
-
-impl<'a> Tag<'a> {
-    fn parse(s: &'a str) -> Option<Tag<'a>> {
-        let bytes = s.as_bytes();
-        let closing = bytes.get(1) == Some(&b'/');
-        let name_start = if closing { 2 } else { 1 };
-        let name_len = s[name_start..]
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-')
-            .count();
-        if name_len == 0 {
-            return None;
-        }
-        // Find the closing `>` outside quoted attribute values.
-        let mut quote: Option<u8> = None;
-        for (pos, &b) in bytes.iter().enumerate().skip(name_start + name_len) {
-            match (quote, b) {
-                (Some(q), _) if b == q => quote = None,
-                (Some(_), _) => {}
-                (None, b'"' | b'\'') => quote = Some(b),
-                (None, b'>') => {
-                    return Some(Tag {
-                        name: &s[name_start..name_start + name_len],
-                        closing,
-                        len: pos + 1,
-                    });
-                }
-                (None, b'<') => return None,
-                _ => {}
-            }
-        }
-        None
-    }
-}
-
-/// One visible character (or entity) of escaped HTML text.
-struct Unit<'a> {
-    raw: Range<usize>,
-    text: &'a str,
-}
-
-/// Splits escaped text into units: a character, or an entity with its
-/// decoded text. Unknown entities stay as written, which is how a browser
-/// shows most of them too.
-fn units(raw: &str) -> impl Iterator<Item = Unit<'_>> {
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        let rest = raw.get(i..).filter(|r| !r.is_empty())?;
-        let start = i;
-        if rest.starts_with('&')
-            && let Some(semi) = rest.as_bytes()[1..rest.len().min(12)]
-                .iter()
-                .position(|&b| b == b';')
-            && let Some(text) = decode_entity(&rest[1..semi + 1])
-        {
-            i += semi + 2;
-            return Some(Unit {
-                raw: start..i,
-                text,
-            });
-        }
-        let len = rest.chars().next().map_or(1, char::len_utf8);
-        i += len;
-        Some(Unit {
-            raw: start..i,
-            text: &raw[start..i],
-        })
-    })
-}
-
-fn decode_entity(name: &str) -> Option<&'static str> {
-    let text = match name {
-        "amp" => "&",
-        "lt" => "<",
-        "gt" => ">",
-        "quot" => "\"",
-        "apos" | "#39" | "#x27" | "#X27" => "'",
-        "nbsp" | "#160" | "#xa0" | "#xA0" => "\u{a0}",
-        "#34" | "#x22" => "\"",
-        "#38" | "#x26" => "&",
-        "#60" | "#x3c" | "#x3C" => "<",
-        "#62" | "#x3e" | "#x3E" => ">",
-        "rsquo" => "\u{2019}",
-        "lsquo" => "\u{2018}",
-        "rdquo" => "\u{201d}",
-        "ldquo" => "\u{201c}",
-        "mdash" => "\u{2014}",
-        "ndash" => "\u{2013}",
-        "hellip" => "\u{2026}",
-        _ => return None,
-    };
-    Some(text)
 }
 
 /// A span of the rendered text to wrap, with the annotation id it belongs to.
@@ -259,7 +146,7 @@ pub(crate) fn weave<'a>(
     let mut copied = 0;
     for run in runs {
         let raw = &html[run.html.clone()];
-        let run_len: usize = units(raw).map(|u| u.text.len()).sum();
+        let run_len = html::decoded_len(raw);
         let run_text = run.text_start..run.text_start + run_len;
         if !marks
             .iter()
@@ -302,14 +189,14 @@ fn weave_run<'a>(
             out.push_str("</mark>");
         }
     };
-    for unit in units(raw) {
+    for unit in html::units(raw) {
         let active = active_marks(marks, offset);
         if active != open {
             flush(&open, &raw[piece_start..unit.raw.start], out, seen);
             piece_start = unit.raw.start;
             open = active;
         }
-        offset += unit.text.len();
+        offset += unit.text.len_utf8();
     }
     flush(&open, &raw[piece_start..], out, seen);
 }
@@ -348,26 +235,19 @@ pub(crate) mod tests {
             "br", "hr", "img", "input", "meta", "link", "col", "wbr", "source",
         ];
         let mut stack: Vec<String> = Vec::new();
-        let mut i = 0;
-        while let Some(pos) = html[i..].find('<') {
-            i += pos;
-            if html[i..].starts_with("<!--") {
-                i += html[i..].find("-->").map_or(html.len() - i, |e| e + 3);
-                continue;
-            }
-            let Some(tag) = Tag::parse(&html[i..]) else {
-                i += 1;
-                continue;
-            };
-            let name = tag.name.to_ascii_lowercase();
-            if tag.closing {
-                if stack.pop().as_deref() != Some(name.as_str()) {
-                    return false;
+        for token in Tokenizer::new(html) {
+            match token {
+                Token::EndTag(tag) => {
+                    let open = stack.pop();
+                    if !open.is_some_and(|name| tag.is(&name)) {
+                        return false;
+                    }
                 }
-            } else if !VOID.contains(&name.as_str()) && !html[i..i + tag.len].ends_with("/>") {
-                stack.push(name);
+                Token::StartTag(tag) if !VOID.iter().any(|&v| tag.is(v)) && !tag.self_closing => {
+                    stack.push(tag.name.to_ascii_lowercase());
+                }
+                _ => {}
             }
-            i += tag.len;
         }
         stack.is_empty()
     }
@@ -431,6 +311,25 @@ pub(crate) mod tests {
             "<p>AT&amp;T <mark data-annotation=\"q\" id=\"q\">&lt;b&gt;</mark> “x”</p>"
         );
     }
+
+    #[test]
+    fn raw_html_reads_as_a_browser_shows_it() {
+        // Numeric references decode (`&#146;` is Windows-1252's `’`), and
+        // declarations are hidden like comments.
+        let html = "<p>it&#8217;s &#146;x&#146; <?php x ?><!x>AT&T</p>";
+        let (text, runs) = text_of(html);
+        assert_eq!(text.text, "it’s ’x’ AT&T");
+        let start = text.text.find("’x").unwrap();
+        let marks = [Mark {
+            range: start..start + "’x’".len(),
+            id: "q",
+        }];
+        let out = weave(html, &runs, &marks, &mut HashSet::new());
+        assert_eq!(
+            out,
+            "<p>it&#8217;s <mark data-annotation=\"q\" id=\"q\">&#146;x&#146;</mark> <?php x ?><!x>AT&T</p>"
+        );
+    }
 }
 
 /// Arbitrary Markdown through the whole article path: render, anchor quotes
@@ -481,9 +380,7 @@ mod pipeline_properties {
                 }
                 t
             };
-            for unit in units(&inner_text) {
-                text.push_str(unit.text);
-            }
+            text.push_str(&html::decode_entities(&inner_text));
             rest = &content[end..];
         }
         text
