@@ -16,6 +16,7 @@ mod html;
 mod init;
 mod live;
 mod pages;
+mod previews;
 mod safety;
 mod search;
 mod serve;
