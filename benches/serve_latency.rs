@@ -8,8 +8,8 @@
 //!     cargo bench --bench serve_latency -- --articles 1000
 //!
 //! The synthetic corpus comes from `bench/gen_corpus.py` (about 600 words,
-//! a code block and 10 annotations per article) and is cached under
-//! `target/bench-corpus-N`. Results go to stdout; `docs/performance.md`
+//! one to three code blocks and 10 annotations per article) and is cached
+//! under `target/bench/corpus-N-a10`. Results go to stdout; `docs/performance.md`
 //! records them.
 
 use std::io::{BufRead, BufReader};
@@ -53,22 +53,44 @@ fn main() {
         "/articles/bangladesh-bank-heist/",
     );
 
-    let corpus = repo.join(format!("target/bench-corpus-{articles}"));
-    if !corpus.join("content").is_dir() {
-        let status = Command::new("python3")
-            .arg(repo.join("bench/gen_corpus.py"))
-            .arg(&corpus)
-            .args(["--articles", &articles.to_string()])
-            .status()
-            .expect("python3 runs bench/gen_corpus.py");
-        assert!(status.success());
-    }
+    // The same cached corpus as `bench/compare`'s annotated one; the
+    // generator leaves it alone when its parameters and source are unchanged.
+    let corpus = repo.join(format!("target/bench/corpus-{articles}-a10"));
+    let status = Command::new("python3")
+        .arg(repo.join("bench/gen_corpus.py"))
+        .arg(&corpus)
+        .args([
+            "--articles",
+            &articles.to_string(),
+            "--annotations",
+            "10",
+            "--cached",
+        ])
+        .status()
+        .expect("python3 runs bench/gen_corpus.py");
+    assert!(status.success());
+    let id = first_annotated_article(&corpus);
     measure(
         &format!("{articles} articles, {} annotations", articles * 10),
         &corpus,
-        "content/articles/article-0.annotations.yaml",
-        "/articles/article-0/",
+        &format!("content/articles/{id}.annotations.yaml"),
+        &format!("/articles/{id}/"),
     );
+}
+
+/// The id of the first article, by file name, that has annotations.
+fn first_annotated_article(root: &Path) -> String {
+    let mut ids: Vec<String> = std::fs::read_dir(root.join("content/articles"))
+        .unwrap()
+        .filter_map(|entry| {
+            let name = entry.unwrap().file_name().into_string().ok()?;
+            name.strip_suffix(".annotations.yaml").map(str::to_string)
+        })
+        .collect();
+    ids.sort();
+    ids.into_iter()
+        .next()
+        .expect("the corpus has annotated articles")
 }
 
 fn measure(name: &str, root: &Path, file: &str, page: &str) {
