@@ -34,6 +34,7 @@ mod load;
 mod markdown;
 mod marks;
 mod model;
+mod neighbourhood;
 mod output;
 mod prepare;
 mod publish;

@@ -45,6 +45,19 @@ pub(crate) enum IncidentKind {
     Other,
 }
 
+impl IncidentKind {
+    /// The name written in YAML and used in CSS classes: `attack`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            IncidentKind::Attack => "attack",
+            IncidentKind::Advisory => "advisory",
+            IncidentKind::Report => "report",
+            IncidentKind::Sanction => "sanction",
+            IncidentKind::Other => "other",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum EntityKind {

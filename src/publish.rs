@@ -194,6 +194,8 @@ pub(crate) struct Published<'a> {
     tags: Vec<Tag>,
     /// Per entity: the published relationships from it and to it.
     relations: Vec<(Vec<RelationEdge>, Vec<RelationEdge>)>,
+    /// Per incident: the published relationships from it.
+    incident_relations: Vec<Vec<RelationEdge>>,
     /// By technique id.
     techniques: Vec<UsedTechnique>,
 }
@@ -231,9 +233,10 @@ impl<'a> Published<'a> {
             backlinks: Backlinks::default(),
             tags: Vec::new(),
             relations: Vec::new(),
+            incident_relations: Vec::new(),
             techniques: Vec::new(),
         };
-        view.relations = view.published_relations();
+        (view.relations, view.incident_relations) = view.published_relations();
         view.techniques = view.used_techniques();
         view.timeline = view.timeline_order();
         view.backlinks = view.compute_backlinks();
@@ -372,6 +375,11 @@ impl<'a> Published<'a> {
             .map_or((&[], &[]), |(from, to)| (from.as_slice(), to.as_slice()))
     }
 
+    /// The published relationships from incident `i`, in the order written.
+    pub(crate) fn incident_relations(&self, i: usize) -> &[RelationEdge] {
+        self.incident_relations.get(i).map_or(&[], Vec::as_slice)
+    }
+
     /// Every ATT&CK technique published items and annotations name, by id.
     pub(crate) fn techniques(&self) -> &[UsedTechnique] {
         &self.techniques
@@ -411,10 +419,19 @@ impl<'a> Published<'a> {
 
     /// A relation is published when its item and its target are, and its
     /// effective level is within the rule.
-    fn published_relations(&self) -> Vec<(Vec<RelationEdge>, Vec<RelationEdge>)> {
+    /// Per entity the relationships from and to it, per incident those
+    /// from it.
+    #[allow(clippy::type_complexity)]
+    fn published_relations(
+        &self,
+    ) -> (
+        Vec<(Vec<RelationEdge>, Vec<RelationEdge>)>,
+        Vec<Vec<RelationEdge>>,
+    ) {
         let d = self.dossier;
         let rule = d.rule;
         let mut out = vec![(Vec::new(), Vec::new()); d.entities.len()];
+        let mut from_incidents = vec![Vec::new(); d.incidents.len()];
         let sources = self
             .incidents
             .iter()
@@ -447,13 +464,15 @@ impl<'a> Published<'a> {
                     to,
                     tlp,
                 };
-                if let ItemRef::Entity(e) = from {
-                    out[e].0.push(edge);
+                match from {
+                    ItemRef::Entity(e) => out[e].0.push(edge),
+                    ItemRef::Incident(i) => from_incidents[i].push(edge),
+                    ItemRef::Article(_) => {}
                 }
                 out[to].1.push(edge);
             }
         }
-        out
+        (out, from_incidents)
     }
 
     fn collect_tags(&self) -> Vec<Tag> {
@@ -568,7 +587,12 @@ impl<'a> Published<'a> {
                 }
             }
         }
-        for &ii in &self.incidents {
+        // Incidents in timeline (date) order, so that each entity's list is.
+        let incidents = self.timeline.iter().filter_map(|item| match *item {
+            ItemRef::Incident(ii) => Some(ii),
+            _ => None,
+        });
+        for ii in incidents {
             let incident = &d.incidents[ii];
             for id in incident
                 .actors
@@ -580,6 +604,16 @@ impl<'a> Published<'a> {
                     push_unique(&mut b.entity_incidents[e], ii);
                 }
             }
+        }
+        // Articles came in file order; entity pages list them by date.
+        let mut rank = vec![0; d.articles.len()];
+        for (r, item) in self.timeline.iter().enumerate() {
+            if let ItemRef::Article(ai) = *item {
+                rank[ai] = r;
+            }
+        }
+        for list in &mut b.entity_articles {
+            list.sort_by_key(|&ai| rank[ai]);
         }
         b
     }

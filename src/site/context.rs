@@ -91,7 +91,7 @@ pub(crate) struct PageLink {
 }
 
 /// A reference to another item: a link, or `{ withheld: true }`.
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 #[serde(untagged)]
 pub(crate) enum Ref<'a> {
     Item {
@@ -280,6 +280,10 @@ pub(crate) struct Block<'a> {
 #[derive(Serialize)]
 pub(crate) struct IncidentPage<'a> {
     pub(crate) incident: Incident<'a>,
+    /// Its relationships to entities.
+    pub(crate) relationships: Vec<Relationship<'a>>,
+    /// The ATT&CK techniques seen in it, by tactic.
+    pub(crate) techniques: Vec<TechniqueRow<'a>>,
     pub(crate) backlinks: Vec<Backlink<'a>>,
     pub(crate) paging: Option<Paging>,
 }
@@ -308,7 +312,15 @@ pub(crate) struct Incident<'a> {
 #[derive(Serialize)]
 pub(crate) struct EntityPage<'a> {
     pub(crate) entity: Entity<'a>,
-    pub(crate) incidents: Vec<Ref<'a>>,
+    /// Its incidents (this page's share) and, on the first page, its dated
+    /// relationships, by year.
+    pub(crate) timeline: Vec<EntityYear<'a>>,
+    /// A chart of all of them (first page only; empty otherwise).
+    pub(crate) timeline_chart_svg: String,
+    /// Its neighbourhood graph (first page only; empty otherwise).
+    pub(crate) graph_svg: String,
+    /// Its ATT&CK Navigator layer, for actors and malware.
+    pub(crate) layer_url: Option<String>,
     pub(crate) articles: Vec<Ref<'a>>,
     pub(crate) backlinks: Vec<Backlink<'a>>,
     pub(crate) paging: Option<Paging>,
@@ -325,9 +337,42 @@ pub(crate) struct TechniqueRow<'a> {
     /// The tactic's name, `Initial Access`.
     pub(crate) tactic: &'static str,
     pub(crate) technique: TechniqueListed,
-    /// Where it was seen: the entity itself, its incidents, the articles
-    /// whose annotations name it.
-    pub(crate) seen: Vec<Ref<'a>>,
+    /// Where it was seen (the item itself, its incidents, the articles whose
+    /// annotations name it), each with the sources that say so.
+    pub(crate) seen: Vec<TechniqueSeen<'a>>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct TechniqueSeen<'a> {
+    pub(crate) item: Ref<'a>,
+    /// Numbers in the page's references list.
+    pub(crate) citations: Vec<usize>,
+}
+
+/// One year of an entity's own timeline.
+#[derive(Serialize)]
+pub(crate) struct EntityYear<'a> {
+    pub(crate) year: i16,
+    /// The year's element id, `timeline-2017`.
+    pub(crate) anchor: String,
+    pub(crate) events: Vec<EntityEvent<'a>>,
+}
+
+/// An incident the entity is part of, or one of its dated relationships.
+#[derive(Serialize)]
+pub(crate) struct EntityEvent<'a> {
+    /// `incident` or `relationship`.
+    #[serde(rename = "type")]
+    pub(crate) event_type: &'static str,
+    pub(crate) date: PartialDate,
+    pub(crate) end: Option<PartialDate>,
+    /// The incident; for a relationship, its subject.
+    pub(crate) item: Ref<'a>,
+    /// For a relationship: its type in words and its object.
+    pub(crate) label: Option<&'static str>,
+    pub(crate) object: Option<Ref<'a>>,
+    /// For a relationship: its row in the relationships table.
+    pub(crate) url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -340,8 +385,10 @@ pub(crate) struct Name<'a> {
 
 #[derive(Serialize)]
 pub(crate) struct Relationship<'a> {
-    /// `outgoing` when this entity is the subject, `incoming` otherwise.
+    /// `outgoing` when this item is the subject, `incoming` otherwise.
     pub(crate) direction: &'static str,
+    /// The row's element id, `relation-1`.
+    pub(crate) anchor: String,
     #[serde(rename = "type")]
     pub(crate) relation_type: &'static str,
     /// The type in words: `part of`, `uses`...

@@ -6,13 +6,26 @@ use std::hash::Hash;
 use rustc_hash::FxHasher;
 
 use super::context::{
-    Article, ArticlePage, Block, Entity, EntityPage, Incident, IncidentPage, Name, Relationship,
-    page_count, paging,
+    Article, ArticlePage, Block, Entity, EntityEvent, EntityPage, EntityYear, Incident,
+    IncidentPage, Name, Relationship, page_count, page_url, paging,
 };
 use super::pages::{Pages, generation};
+use crate::chart;
 use crate::citations::Citations;
 use crate::graph::ItemRef;
+use crate::model::EntityKind;
+use crate::neighbourhood::{self, Neighbour, Neighbourhood};
+use crate::publish::{Reference, RelationEdge};
+use crate::relations::Relation;
 use crate::tlp::Tlp;
+
+/// An entity kind's name, as in YAML and CSS classes.
+fn entity_kind_name(kind: EntityKind) -> &'static str {
+    EntityKind::ALL
+        .iter()
+        .find(|(_, k)| *k == kind)
+        .map_or("other", |(name, _)| name)
+}
 
 impl<'a> Pages<'_, 'a> {
     // ---- article.html
@@ -103,6 +116,9 @@ impl<'a> Pages<'_, 'a> {
         let list = &view.backlinks().incident_annotations[ii];
         let (range, paging) = paging(list.len(), self.annotation_size, page, &url);
         let backlinks = shapes.backlinks(&list[range], &mut tlp);
+        let edges = view.incident_relations(ii);
+        let relationships = self.relationship_rows(edges, "outgoing", 1, &mut citations, &mut tlp);
+        let techniques = self.incident_techniques(ii, &mut citations);
         let incident = Incident {
             id: &x.id,
             title: &x.title,
@@ -122,6 +138,8 @@ impl<'a> Pages<'_, 'a> {
         };
         let page = IncidentPage {
             incident,
+            relationships,
+            techniques,
             backlinks,
             paging,
         };
@@ -138,6 +156,10 @@ impl<'a> Pages<'_, 'a> {
         let (range, _) = paging(list.len(), self.annotation_size, page, "/");
         (page, self.incident_pages(ii)).hash(h);
         self.annotations_signature(&list[range], h);
+        // Its relationships show their targets; its techniques, annotations
+        // from other files.
+        self.relations_signature(view.incident_relations(ii), h);
+        self.techniques_signature(h);
     }
 
     // ---- entity.html
@@ -173,7 +195,17 @@ impl<'a> Pages<'_, 'a> {
                 citations: citations.cite_all(&alias.sources),
             })
             .collect();
-        let relationships = self.relationships(ei, &mut citations, &mut tlp);
+        let (from, to) = view.relations(ei);
+        let mut relationships =
+            self.relationship_rows(from, "outgoing", 1, &mut citations, &mut tlp);
+        relationships.extend(self.relationship_rows(
+            to,
+            "incoming",
+            from.len() + 1,
+            &mut citations,
+            &mut tlp,
+        ));
+        let techniques = self.entity_techniques(ei, &mut citations);
         let pages = self.entity_pages(ei);
         // Each list shows its own slice; the longest sets the page count.
         let slice = |len: usize, size: usize| paging(len, size, page, &url).0;
@@ -198,12 +230,29 @@ impl<'a> Pages<'_, 'a> {
         let incidents =
             &b.entity_incidents[ei][slice(b.entity_incidents[ei].len(), self.list_size)];
         let articles = &b.entity_articles[ei][slice(b.entity_articles[ei].len(), self.list_size)];
+        let first = page == 1;
+        let related: &[Relationship<'a>] = if first { &relationships } else { &[] };
+        let timeline = self.entity_timeline(incidents, related);
+        let (timeline_chart_svg, graph_svg) = if first {
+            let marks = self.entity_marks(ei, &url);
+            let years = self.entity_years(ei, &marks, &url);
+            let chart = chart::svg(&chart::Chart {
+                id: "entity-chart-title",
+                marks: &marks,
+                years: &years,
+            });
+            (chart, neighbourhood::svg(&self.neighbourhood(ei)))
+        } else {
+            (String::new(), String::new())
+        };
+        // Layers arrive with the exports that write them.
+        let layer_url: Option<String> = None;
         let page = EntityPage {
             entity,
-            incidents: incidents
-                .iter()
-                .map(|&i| shapes.item(ItemRef::Incident(i)))
-                .collect(),
+            timeline,
+            timeline_chart_svg,
+            graph_svg,
+            layer_url,
             articles: articles
                 .iter()
                 .map(|&i| shapes.item(ItemRef::Article(i)))
@@ -212,55 +261,277 @@ impl<'a> Pages<'_, 'a> {
             paging: pager,
             names,
             relationships,
-            techniques: self.entity_techniques(ei),
+            techniques,
         };
         (tlp, page)
     }
 
-    /// The published relationships from and to entity `ei`, as table rows;
-    /// raises `tlp` to the highest.
-    fn relationships(
+    /// Relationship table rows for `edges`, numbered from `first` (their
+    /// element ids); raises `tlp` to the highest.
+    fn relationship_rows(
         &self,
-        ei: usize,
+        edges: &[RelationEdge],
+        direction: &'static str,
+        first: usize,
         citations: &mut Citations<'a>,
         tlp: &mut Tlp,
     ) -> Vec<Relationship<'a>> {
         let view = self.view;
-        let d = view.dossier;
         let shapes = self.shapes();
-        let (from, to) = view.relations(ei);
-        let rows = from
+        edges
             .iter()
-            .map(|e| ("outgoing", e))
-            .chain(to.iter().map(|e| ("incoming", e)));
-        rows.map(|(direction, edge)| {
-            let (relation, key) = match edge.from {
-                ItemRef::Incident(i) => (
-                    &d.incidents[i].relations[edge.index],
-                    format!("incident/{}", d.incidents[i].id),
-                ),
-                ItemRef::Entity(e) => (
-                    &d.entities[e].relations[edge.index],
-                    format!("entity/{}", d.entities[e].id),
-                ),
-                ItemRef::Article(_) => unreachable!("articles have no relations"),
+            .enumerate()
+            .map(|(k, edge)| {
+                let (relation, key) = self.relation(edge);
+                *tlp = (*tlp).max(edge.tlp);
+                Relationship {
+                    direction,
+                    anchor: format!("relation-{}", first + k),
+                    relation_type: relation.kind.name(),
+                    label: relation.kind.label(),
+                    subject: shapes.item(edge.from),
+                    object: shapes.item(ItemRef::Entity(edge.to)),
+                    first_seen: relation.first_seen,
+                    last_seen: relation.last_seen,
+                    confidence: relation.confidence,
+                    note_html: view.prepared.relation_note(&key, edge.index),
+                    citations: citations.cite_all(&relation.sources),
+                    tlp: edge.tlp,
+                }
+            })
+            .collect()
+    }
+
+    /// The relation an edge stands for, and the key its note is prepared
+    /// under.
+    fn relation(&self, edge: &RelationEdge) -> (&'a Relation, String) {
+        let d = self.view.dossier;
+        match edge.from {
+            ItemRef::Incident(i) => (
+                &d.incidents[i].relations[edge.index],
+                format!("incident/{}", d.incidents[i].id),
+            ),
+            ItemRef::Entity(e) => (
+                &d.entities[e].relations[edge.index],
+                format!("entity/{}", d.entities[e].id),
+            ),
+            ItemRef::Article(_) => unreachable!("articles have no relations"),
+        }
+    }
+
+    /// The timeline of an entity page: this page's incidents and the dated
+    /// relationships it shows, by year.
+    fn entity_timeline(
+        &self,
+        incidents: &[usize],
+        relationships: &[Relationship<'a>],
+    ) -> Vec<EntityYear<'a>> {
+        let view = self.view;
+        let shapes = self.shapes();
+        let mut events: Vec<EntityEvent<'a>> = Vec::new();
+        for &i in incidents {
+            let x = &view.dossier.incidents[i];
+            events.push(EntityEvent {
+                event_type: "incident",
+                date: x.date,
+                end: x.end,
+                item: shapes.item(ItemRef::Incident(i)),
+                label: None,
+                object: None,
+                url: None,
+            });
+        }
+        for r in relationships {
+            let Some(date) = r.first_seen.or(r.last_seen) else {
+                continue;
             };
-            *tlp = (*tlp).max(edge.tlp);
-            Relationship {
-                direction,
-                relation_type: relation.kind.name(),
-                label: relation.kind.label(),
-                subject: shapes.item(edge.from),
-                object: shapes.item(ItemRef::Entity(edge.to)),
-                first_seen: relation.first_seen,
-                last_seen: relation.last_seen,
-                confidence: relation.confidence,
-                note_html: view.prepared.relation_note(&key, edge.index),
-                citations: citations.cite_all(&relation.sources),
-                tlp: edge.tlp,
+            events.push(EntityEvent {
+                event_type: "relationship",
+                date,
+                end: r.first_seen.and(r.last_seen),
+                item: r.subject.clone(),
+                label: Some(r.label),
+                object: Some(r.object.clone()),
+                url: Some(format!("#{}", r.anchor)),
+            });
+        }
+        // Incidents arrive in date order; a stable sort slots the
+        // relationships in among them.
+        events.sort_by_key(|e| e.date.sort_key());
+        let mut years: Vec<EntityYear<'a>> = Vec::new();
+        for event in events {
+            let year = event.date.year();
+            match years.last_mut() {
+                Some(last) if last.year == year => last.events.push(event),
+                _ => years.push(EntityYear {
+                    year,
+                    anchor: format!("timeline-{year}"),
+                    events: vec![event],
+                }),
             }
-        })
-        .collect()
+        }
+        years
+    }
+
+    /// The chart marks of an entity: all its incidents and its dated
+    /// relationships (which link to their rows on the first page).
+    fn entity_marks(&self, ei: usize, url: &str) -> Vec<chart::Mark<'a>> {
+        let view = self.view;
+        let d = view.dossier;
+        let mut marks: Vec<chart::Mark<'a>> = view.backlinks().entity_incidents[ei]
+            .iter()
+            .map(|&i| chart::Mark {
+                kind: chart::MarkKind::Incident(d.incidents[i].kind),
+                date: d.incidents[i].date,
+                title: &d.incidents[i].title,
+                href: view.url(ItemRef::Incident(i)),
+            })
+            .collect();
+        let (from, to) = view.relations(ei);
+        for (k, edge) in from.iter().chain(to).enumerate() {
+            let (relation, _) = self.relation(edge);
+            let Some(date) = relation.first_seen.or(relation.last_seen) else {
+                continue;
+            };
+            let other = if k < from.len() {
+                ItemRef::Entity(edge.to)
+            } else {
+                edge.from
+            };
+            marks.push(chart::Mark {
+                kind: chart::MarkKind::Relationship,
+                date,
+                title: view.title(other),
+                href: format!("{url}#relation-{}", k + 1),
+            });
+        }
+        marks.sort_by_key(|m| m.date.sort_key());
+        marks
+    }
+
+    /// Where each year of an entity's aggregated chart links: that year on
+    /// the page that lists its first incident (relationships are all on
+    /// the first page).
+    fn entity_years(&self, ei: usize, marks: &[chart::Mark<'_>], url: &str) -> Vec<(i16, String)> {
+        let d = self.view.dossier;
+        let incidents = &self.view.backlinks().entity_incidents[ei];
+        let mut years: Vec<(i16, String)> = Vec::new();
+        for mark in marks {
+            let year = mark.date.year();
+            if years.last().is_some_and(|(y, _)| *y == year) {
+                continue;
+            }
+            let position = incidents
+                .iter()
+                .position(|&i| d.incidents[i].date.year() == year);
+            let page = position.map_or(1, |p| p / self.list_size.max(1) + 1);
+            years.push((year, format!("{}#timeline-{year}", page_url(url, page))));
+        }
+        years
+    }
+
+    /// An entity's neighbourhood: the items it has relationships with, then
+    /// the entities it shares incidents with, most shared first.
+    pub(crate) fn neighbourhood(&self, ei: usize) -> Neighbourhood<'a> {
+        let view = self.view;
+        let d = view.dossier;
+        let x = &d.entities[ei];
+        let mut neighbours: Vec<(ItemRef, Vec<String>)> = Vec::new();
+        let mut tie =
+            |item: ItemRef, words: String| match neighbours.iter_mut().find(|(i, _)| *i == item) {
+                Some((_, all)) if !all.contains(&words) => all.push(words),
+                Some(_) => {}
+                None => neighbours.push((item, vec![words])),
+            };
+        let (from, to) = view.relations(ei);
+        for edge in from {
+            let (relation, _) = self.relation(edge);
+            tie(ItemRef::Entity(edge.to), relation.kind.label().to_string());
+        }
+        for edge in to {
+            let (relation, _) = self.relation(edge);
+            tie(edge.from, format!("{} this", relation.kind.label()));
+        }
+        let related = neighbours.len();
+        let mut shared: Vec<(usize, usize)> = Vec::new(); // (entity, incidents)
+        for &i in &view.backlinks().entity_incidents[ei] {
+            let incident = &d.incidents[i];
+            let mut seen_here: Vec<usize> = Vec::new();
+            for id in incident
+                .actors
+                .iter()
+                .chain(&incident.targets)
+                .chain(&incident.malware)
+            {
+                if let Reference::Item(ItemRef::Entity(e)) = view.reference(&id.value)
+                    && e != ei
+                    && !seen_here.contains(&e)
+                {
+                    seen_here.push(e);
+                    match shared.iter_mut().find(|(s, _)| *s == e) {
+                        Some((_, n)) => *n += 1,
+                        None => shared.push((e, 1)),
+                    }
+                }
+            }
+        }
+        shared.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| d.entities[a.0].name.cmp(&d.entities[b.0].name))
+        });
+        let shapes_of = |item: ItemRef| match item {
+            ItemRef::Entity(e) => entity_kind_name(d.entities[e].kind),
+            _ => "incident",
+        };
+        let mut out: Vec<Neighbour<'a>> = neighbours
+            .into_iter()
+            .map(|(item, words)| {
+                let tie = words.join(", ");
+                Neighbour {
+                    name: view.title(item),
+                    href: view.url(item),
+                    kind: shapes_of(item),
+                    sentence: format!("{}: {tie}", view.title(item)),
+                    tie,
+                    shared: false,
+                }
+            })
+            .collect();
+        for (e, n) in shared {
+            let item = ItemRef::Entity(e);
+            let words = format!("{n} shared incident{}", if n == 1 { "" } else { "s" });
+            // A related item keeps its short tie; its link's name says more.
+            if let Some(existing) = out[..related].iter_mut().find(|m| m.href == view.url(item)) {
+                existing.sentence = format!("{}, {words}", existing.sentence);
+                continue;
+            }
+            out.push(Neighbour {
+                name: view.title(item),
+                href: view.url(item),
+                kind: shapes_of(item),
+                sentence: format!("{}: {words}", view.title(item)),
+                tie: words,
+                shared: true,
+            });
+        }
+        Neighbourhood {
+            centre: &x.name,
+            centre_kind: entity_kind_name(x.kind),
+            neighbours: out,
+        }
+    }
+
+    /// What relationship rows show: each edge, its source file and target.
+    fn relations_signature(&self, edges: &[RelationEdge], h: &mut FxHasher) {
+        let d = self.view.dossier;
+        for edge in edges {
+            (edge.from, edge.index, edge.to, edge.tlp).hash(h);
+            match edge.from {
+                ItemRef::Incident(i) => generation(&d.incidents[i].file).hash(h),
+                ItemRef::Entity(e) => generation(&d.entities[e].file).hash(h),
+                ItemRef::Article(_) => {}
+            }
+        }
     }
 
     /// Its file, what references show, the annotations, incidents and
@@ -283,15 +554,15 @@ impl<'a> Pages<'_, 'a> {
         // Techniques named in other files show here too.
         self.techniques_signature(h);
         // Relationships written in other files show here too.
-        let d = view.dossier;
         let (from, to) = view.relations(ei);
-        for edge in from.iter().chain(to) {
-            (edge.from, edge.index, edge.to, edge.tlp).hash(h);
-            match edge.from {
-                ItemRef::Incident(i) => generation(&d.incidents[i].file).hash(h),
-                ItemRef::Entity(e) => generation(&d.entities[e].file).hash(h),
-                ItemRef::Article(_) => {}
-            }
+        self.relations_signature(from, h);
+        self.relations_signature(to, h);
+        if page == 1 {
+            // The chart and the graph draw every incident and neighbour,
+            // whichever file they come from.
+            let url = view.url(ItemRef::Entity(ei));
+            self.entity_marks(ei, &url).hash(h);
+            self.neighbourhood(ei).hash(h);
         }
     }
 }

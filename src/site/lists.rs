@@ -97,7 +97,7 @@ impl<'a> Pages<'_, 'a> {
             .collect();
         Index {
             intro_html: &view.prepared.intro_html,
-            chart_svg: chart::svg(view, &self.year_urls()),
+            chart_svg: self.timeline_chart(),
             counts: Counts {
                 articles: view.articles().len(),
                 annotations: view.annotation_count(),
@@ -106,6 +106,16 @@ impl<'a> Pages<'_, 'a> {
             },
             latest,
         }
+    }
+
+    /// The chart of the whole published timeline.
+    fn timeline_chart(&self) -> String {
+        let marks = chart::timeline_marks(self.view);
+        chart::svg(&chart::Chart {
+            id: "chart-title",
+            marks: &marks,
+            years: &self.year_urls(),
+        })
     }
 
     /// Where the chart's year bars link: a year page, or the year's place
@@ -204,7 +214,7 @@ impl<'a> Pages<'_, 'a> {
         Timeline {
             year: None,
             overview,
-            chart_svg: chart::svg(self.view, &self.year_urls()),
+            chart_svg: self.timeline_chart(),
             years: Vec::new(),
             paging: None,
         }

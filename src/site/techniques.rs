@@ -7,11 +7,13 @@ use std::hash::Hash;
 use rustc_hash::FxHasher;
 
 use super::context::{
-    Attack, Ref, TacticGroup, TechniqueListed, TechniquePage, TechniqueRow, Techniques,
+    Attack, TacticGroup, TechniqueListed, TechniquePage, TechniqueRow, TechniqueSeen, Techniques,
 };
 use super::pages::Pages;
 use crate::attack;
+use crate::citations::Citations;
 use crate::graph::ItemRef;
+use crate::model::Source;
 use crate::publish::{AnnotationRef, TechniqueUse, UsedTechnique};
 use crate::tlp::Tlp;
 
@@ -100,10 +102,12 @@ impl<'a> Pages<'_, 'a> {
     /// The techniques entity `ei` uses, by tactic: its own, those of the
     /// incidents it acts in (as actor or malware), and those of the
     /// annotations that name it.
-    pub(crate) fn entity_techniques(&self, ei: usize) -> Vec<TechniqueRow<'a>> {
-        let view = self.view;
-        let d = view.dossier;
-        let shapes = self.shapes();
+    pub(crate) fn entity_techniques(
+        &self,
+        ei: usize,
+        citations: &mut Citations<'a>,
+    ) -> Vec<TechniqueRow<'a>> {
+        let d = self.view.dossier;
         let id = &d.entities[ei].id;
         let acts_in = |x: usize| {
             let incident = &d.incidents[x];
@@ -113,43 +117,95 @@ impl<'a> Pages<'_, 'a> {
                 .chain(&incident.malware)
                 .any(|a| a.value == *id)
         };
-        let names = |at: AnnotationRef| {
-            d.articles[at.0].annotations[at.1]
-                .entities
-                .iter()
-                .any(|e| e.value == *id)
-        };
+        self.technique_rows(citations, |u| match *u {
+            TechniqueUse::Entity(e) if e == ei => {
+                Some((ItemRef::Entity(e), d.entities[e].sources.as_slice()))
+            }
+            TechniqueUse::Incident(x) if acts_in(x) => {
+                Some((ItemRef::Incident(x), d.incidents[x].sources.as_slice()))
+            }
+            TechniqueUse::Annotation(at) => {
+                let n = &d.articles[at.0].annotations[at.1];
+                n.entities
+                    .iter()
+                    .any(|e| e.value == *id)
+                    .then_some((ItemRef::Article(at.0), n.sources.as_slice()))
+            }
+            _ => None,
+        })
+    }
+
+    /// The techniques of incident `ii`, by tactic: its own and those of the
+    /// annotations that reference it.
+    pub(crate) fn incident_techniques(
+        &self,
+        ii: usize,
+        citations: &mut Citations<'a>,
+    ) -> Vec<TechniqueRow<'a>> {
+        let d = self.view.dossier;
+        let id = &d.incidents[ii].id;
+        self.technique_rows(citations, |u| match *u {
+            TechniqueUse::Incident(x) if x == ii => {
+                Some((ItemRef::Incident(x), d.incidents[x].sources.as_slice()))
+            }
+            TechniqueUse::Annotation(at) => {
+                let n = &d.articles[at.0].annotations[at.1];
+                n.incidents
+                    .iter()
+                    .any(|x| x.value == *id)
+                    .then_some((ItemRef::Article(at.0), n.sources.as_slice()))
+            }
+            _ => None,
+        })
+    }
+
+    /// One row per (tactic, technique) with the uses `pick` keeps, each
+    /// with the sources behind it: where it was seen, cited.
+    fn technique_rows(
+        &self,
+        citations: &mut Citations<'a>,
+        pick: impl Fn(&TechniqueUse) -> Option<(ItemRef, &'a [Source])>,
+    ) -> Vec<TechniqueRow<'a>> {
+        let view = self.view;
+        let shapes = self.shapes();
         let mut rows = Vec::new();
-        for tactic in attack::tactics() {
-            for used in view.techniques() {
-                if !used.technique.tactics.iter().any(|t| t.id == tactic.id) {
-                    continue;
+        for used in view.techniques() {
+            let mut seen: Vec<(ItemRef, Vec<usize>)> = Vec::new();
+            for (item, sources) in used.uses.iter().filter_map(&pick) {
+                let cites = citations.cite_all(sources);
+                match seen.iter_mut().find(|(i, _)| *i == item) {
+                    Some((_, all)) => all.extend(
+                        cites
+                            .into_iter()
+                            .filter(|c| !all.contains(c))
+                            .collect::<Vec<_>>(),
+                    ),
+                    None => seen.push((item, cites)),
                 }
-                let mut seen: Vec<ItemRef> = Vec::new();
-                for u in &used.uses {
-                    let item = match *u {
-                        TechniqueUse::Entity(e) if e == ei => Some(ItemRef::Entity(e)),
-                        TechniqueUse::Incident(x) if acts_in(x) => Some(ItemRef::Incident(x)),
-                        TechniqueUse::Annotation(at) if names(at) => Some(ItemRef::Article(at.0)),
-                        _ => None,
-                    };
-                    if let Some(item) = item.filter(|i| !seen.contains(i)) {
-                        seen.push(item);
-                    }
-                }
-                if seen.is_empty() {
-                    continue;
-                }
-                rows.push(TechniqueRow {
-                    tactic: tactic.name,
-                    technique: self.listed(used),
-                    seen: seen
-                        .into_iter()
-                        .map(|i| shapes.item(i))
-                        .collect::<Vec<Ref<'a>>>(),
-                });
+            }
+            if seen.is_empty() {
+                continue;
+            }
+            for tactic in &used.technique.tactics {
+                let order = attack::tactics().iter().position(|t| t.id == tactic.id);
+                rows.push((
+                    order,
+                    TechniqueRow {
+                        tactic: tactic.name,
+                        technique: self.listed(used),
+                        seen: seen
+                            .iter()
+                            .map(|(item, cites)| TechniqueSeen {
+                                item: shapes.item(*item),
+                                citations: cites.clone(),
+                            })
+                            .collect(),
+                    },
+                ));
             }
         }
-        rows
+        // By tactic in ATT&CK's order, then by technique id.
+        rows.sort_by(|a, b| (a.0, a.1.technique.id).cmp(&(b.0, b.1.technique.id)));
+        rows.into_iter().map(|(_, row)| row).collect()
     }
 }

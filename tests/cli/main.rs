@@ -15,6 +15,7 @@ mod exports;
 mod html;
 mod init;
 mod live;
+mod model;
 mod pages;
 mod previews;
 mod safety;
