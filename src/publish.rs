@@ -24,6 +24,7 @@ use crate::date::PartialDate;
 use crate::graph::{Dossier, ItemRef, Lookup};
 use crate::model::{Article, EntityKind};
 use crate::prepare::Prepared;
+use crate::relations::Relation;
 use crate::tlp::Tlp;
 
 /// Which items a build publishes: from `publish_tlp` or `--tlp`, and
@@ -194,6 +195,8 @@ pub(crate) struct Published<'a> {
     tags: Vec<Tag>,
     /// Per entity: the published relationships from it and to it.
     relations: Vec<(Vec<RelationEdge>, Vec<RelationEdge>)>,
+    /// Every published relationship: incidents' (by id), then entities'.
+    edges: Vec<RelationEdge>,
     /// By technique id.
     techniques: Vec<UsedTechnique>,
 }
@@ -231,9 +234,10 @@ impl<'a> Published<'a> {
             backlinks: Backlinks::default(),
             tags: Vec::new(),
             relations: Vec::new(),
+            edges: Vec::new(),
             techniques: Vec::new(),
         };
-        view.relations = view.published_relations();
+        (view.relations, view.edges) = view.published_relations();
         view.techniques = view.used_techniques();
         view.timeline = view.timeline_order();
         view.backlinks = view.compute_backlinks();
@@ -372,6 +376,29 @@ impl<'a> Published<'a> {
             .map_or((&[], &[]), |(from, to)| (from.as_slice(), to.as_slice()))
     }
 
+    /// Every published relationship, in the order written: incidents'
+    /// relations (incidents by id), then entities'.
+    pub(crate) fn all_relations(&self) -> &[RelationEdge] {
+        &self.edges
+    }
+
+    /// The relation an edge stands for, and the key of its note in
+    /// `Prepared::relation_note` (`incident/<id>` or `entity/<id>`).
+    pub(crate) fn relation(&self, edge: &RelationEdge) -> Option<(&'a Relation, String)> {
+        let d = self.dossier;
+        match edge.from {
+            ItemRef::Incident(i) => {
+                let x = d.incidents.get(i)?;
+                Some((x.relations.get(edge.index)?, format!("incident/{}", x.id)))
+            }
+            ItemRef::Entity(e) => {
+                let x = d.entities.get(e)?;
+                Some((x.relations.get(edge.index)?, format!("entity/{}", x.id)))
+            }
+            ItemRef::Article(_) => None,
+        }
+    }
+
     /// Every ATT&CK technique published items and annotations name, by id.
     pub(crate) fn techniques(&self) -> &[UsedTechnique] {
         &self.techniques
@@ -411,10 +438,17 @@ impl<'a> Published<'a> {
 
     /// A relation is published when its item and its target are, and its
     /// effective level is within the rule.
-    fn published_relations(&self) -> Vec<(Vec<RelationEdge>, Vec<RelationEdge>)> {
+    #[allow(clippy::type_complexity)]
+    fn published_relations(
+        &self,
+    ) -> (
+        Vec<(Vec<RelationEdge>, Vec<RelationEdge>)>,
+        Vec<RelationEdge>,
+    ) {
         let d = self.dossier;
         let rule = d.rule;
         let mut out = vec![(Vec::new(), Vec::new()); d.entities.len()];
+        let mut all = Vec::new();
         let sources = self
             .incidents
             .iter()
@@ -451,9 +485,10 @@ impl<'a> Published<'a> {
                     out[e].0.push(edge);
                 }
                 out[to].1.push(edge);
+                all.push(edge);
             }
         }
-        out
+        (out, all)
     }
 
     fn collect_tags(&self) -> Vec<Tag> {
