@@ -404,6 +404,58 @@ impl<'a> Published<'a> {
         &self.techniques
     }
 
+    /// The level of what a technique use is read from: the entity's or the
+    /// incident's, or the annotation's effective level.
+    pub(crate) fn technique_use_tlp(&self, at: TechniqueUse) -> Tlp {
+        let d = self.dossier;
+        match at {
+            TechniqueUse::Entity(e) => d.entities[e].tlp,
+            TechniqueUse::Incident(i) => d.incidents[i].tlp,
+            TechniqueUse::Annotation((ai, ni)) => self.annotation_tlp(ai, ni),
+        }
+    }
+
+    /// The techniques entity `e` uses, by technique id, each with the uses
+    /// that count for it: its own, those of the incidents it acts in (as
+    /// actor or malware), and those of the annotations that name it.
+    pub(crate) fn techniques_of(&self, e: usize) -> Vec<(&UsedTechnique, Vec<TechniqueUse>)> {
+        let d = self.dossier;
+        let Some(entity) = d.entities.get(e) else {
+            return Vec::new();
+        };
+        let id = entity.id.as_str();
+        let acts_in = |x: usize| {
+            let incident = &d.incidents[x];
+            incident
+                .actors
+                .iter()
+                .chain(&incident.malware)
+                .any(|a| a.value == id)
+        };
+        let names = |(ai, ni): AnnotationRef| {
+            d.articles[ai].annotations[ni]
+                .entities
+                .iter()
+                .any(|n| n.value == id)
+        };
+        self.techniques
+            .iter()
+            .filter_map(|used| {
+                let uses: Vec<TechniqueUse> = used
+                    .uses
+                    .iter()
+                    .copied()
+                    .filter(|u| match *u {
+                        TechniqueUse::Entity(x) => x == e,
+                        TechniqueUse::Incident(x) => acts_in(x),
+                        TechniqueUse::Annotation(at) => names(at),
+                    })
+                    .collect();
+                (!uses.is_empty()).then_some((used, uses))
+            })
+            .collect()
+    }
+
     fn used_techniques(&self) -> Vec<UsedTechnique> {
         let d = self.dossier;
         let mut by_id: std::collections::BTreeMap<&'a str, Vec<TechniqueUse>> = Default::default();

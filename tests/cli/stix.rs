@@ -292,3 +292,176 @@ fn an_amber_build_includes_restricted_items_marked_amber() {
         }
     }
 }
+
+#[test]
+fn techniques_are_attack_patterns_used_by_their_actors() {
+    let bundle = bundle(default_build());
+    let ids = by_id(&bundle);
+    let doc: Value = serde_json::from_str(&default_build().site().text("dossier.json")).unwrap();
+    // Every technique a published item names is an attack-pattern.
+    let mut named: HashSet<String> = HashSet::new();
+    let mut collect = |list: &Value| {
+        for t in list.as_array().unwrap() {
+            named.insert(t["id"].as_str().unwrap().to_string());
+        }
+    };
+    for x in doc["incidents"].as_array().unwrap() {
+        collect(&x["techniques"]);
+    }
+    for x in doc["entities"].as_array().unwrap() {
+        collect(&x["techniques"]);
+    }
+    for a in doc["articles"].as_array().unwrap() {
+        for n in a["annotations"].as_array().unwrap() {
+            collect(&n["techniques"]);
+        }
+    }
+    assert!(!named.is_empty(), "the example names techniques");
+    let patterns: Vec<&Value> = objects(&bundle)
+        .iter()
+        .filter(|o| o["type"] == "attack-pattern")
+        .collect();
+    assert_eq!(
+        patterns.len(),
+        named.len(),
+        "one attack-pattern per technique"
+    );
+    for technique in &named {
+        let id = documented_id("attack-pattern", technique);
+        let pattern = ids
+            .get(id.as_str())
+            .unwrap_or_else(|| panic!("no attack-pattern for {technique}"));
+        let mitre = &pattern["external_references"][0];
+        assert_eq!(mitre["source_name"], "mitre-attack");
+        assert_eq!(mitre["external_id"], technique.as_str());
+        assert!(
+            mitre["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://attack.mitre.org/techniques/")
+        );
+        let phases = pattern["kill_chain_phases"].as_array().unwrap();
+        assert!(!phases.is_empty(), "{technique} has its tactics");
+        for phase in phases {
+            assert_eq!(phase["kill_chain_name"], "mitre-attack");
+            assert!(phase["phase_name"].is_string());
+        }
+    }
+    // WannaCry's incident names T1486: its actor and its malware use it.
+    let t1486 = documented_id("attack-pattern", "T1486");
+    let uses: HashSet<(&str, &str)> = objects(&bundle)
+        .iter()
+        .filter(|o| o["type"] == "relationship" && o["relationship_type"] == "uses")
+        .map(|o| {
+            (
+                o["source_ref"].as_str().unwrap(),
+                o["target_ref"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    for user in [
+        documented_id("intrusion-set", "lazarus-group"),
+        documented_id("malware", "wannacry"),
+    ] {
+        assert!(
+            uses.contains(&(user.as_str(), t1486.as_str())),
+            "{user} uses T1486"
+        );
+    }
+}
+
+#[test]
+fn written_relations_are_described_relationships() {
+    let bundle = bundle(default_build());
+    let lazarus = documented_id("intrusion-set", "lazarus-group");
+    let rgb = documented_id("identity", "reconnaissance-general-bureau");
+    let relationships: Vec<&Value> = objects(&bundle)
+        .iter()
+        .filter(|o| o["type"] == "relationship")
+        .collect();
+    // `part-of` has no STIX type: `related-to`, the type in words.
+    let part_of = relationships
+        .iter()
+        .find(|o| o["source_ref"] == lazarus.as_str() && o["target_ref"] == rgb.as_str())
+        .expect("Lazarus Group is part of the RGB");
+    assert_eq!(part_of["relationship_type"], "related-to");
+    let description = part_of["description"].as_str().unwrap();
+    assert!(description.contains("is part of"), "{description}");
+    assert!(description.contains("`part-of`"), "{description}");
+    assert!(description.contains("Treasury"), "the note: {description}");
+    assert_eq!(part_of["confidence"], 85);
+    assert!(
+        !part_of["external_references"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        part_of["id"],
+        documented_id(
+            "relationship",
+            &format!("related-to/{lazarus}/{rgb}/part-of")
+        )
+    );
+    // Every relationship from or to an entity says what it states.
+    let described = relationships
+        .iter()
+        .filter(|o| o["description"].is_string())
+        .count();
+    assert!(described >= 3, "{described} described relationships");
+    for o in &relationships {
+        if let (Some(start), Some(stop)) = (o["start_time"].as_str(), o["stop_time"].as_str()) {
+            assert!(is_timestamp_ms(start) && is_timestamp_ms(stop));
+            assert!(start < stop, "{}: stop_time after start_time", o["id"]);
+        }
+    }
+}
+
+#[test]
+fn written_relations_carry_their_dates_and_fall_back_to_related_to() {
+    let dossier = example();
+    let lazarus = dossier.path().join("content/entities/lazarus-group.yaml");
+    let text = fs::read_to_string(&lazarus).unwrap();
+    assert!(text.contains("\nrelations:\n"), "the fixture changed");
+    let text = text.replacen(
+        "\nrelations:\n",
+        "\nrelations:\n  - type: targets\n    target: nhs\n    first_seen: 2017\n    last_seen: 2019-02\n    confidence: low\n    note: Named in the NHS report.\n  - type: located-at\n    target: north-korea\n",
+        1,
+    );
+    fs::write(&lazarus, text).unwrap();
+    run(dossier.path(), &["build"]).assert_code(0);
+    let bundle: Value =
+        serde_json::from_slice(&fs::read(dossier.path().join("public/stix.json")).unwrap())
+            .unwrap();
+    let ids = by_id(&bundle);
+    let lazarus = documented_id("intrusion-set", "lazarus-group");
+    let nhs = documented_id("identity", "nhs");
+    let korea = documented_id("identity", "north-korea");
+    // It takes the place of the `targets` read from the WannaCry incident.
+    let uses = ids[documented_id("relationship", &format!("targets/{lazarus}/{nhs}")).as_str()];
+    assert_eq!(uses["relationship_type"], "targets");
+    assert_eq!(uses["start_time"], "2017-01-01T00:00:00.000Z");
+    assert_eq!(uses["stop_time"], "2019-02-28T23:59:59.999Z");
+    assert_eq!(uses["confidence"], 15);
+    assert!(
+        uses["description"]
+            .as_str()
+            .unwrap()
+            .ends_with("Named in the NHS report.")
+    );
+    let located = ids[documented_id(
+        "relationship",
+        &format!("related-to/{lazarus}/{korea}/located-at"),
+    )
+    .as_str()];
+    assert_eq!(located["relationship_type"], "related-to");
+    assert!(
+        located["description"]
+            .as_str()
+            .unwrap()
+            .contains("`located-at`")
+    );
+    let mut refs = Vec::new();
+    references(&bundle, &mut refs);
+    assert!(refs.iter().all(|(_, r)| ids.contains_key(r)));
+}
