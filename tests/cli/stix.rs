@@ -7,7 +7,9 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::support::{RESTRICTED, SharedBuild, amber_build, default_build, example, run};
+use crate::support::{
+    RESTRICTED, SharedBuild, Site, amber_build, copy_fixture, default_build, example, fixture, run,
+};
 
 const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
 const AMBER: &str = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
@@ -464,4 +466,124 @@ fn written_relations_carry_their_dates_and_fall_back_to_related_to() {
     let mut refs = Vec::new();
     references(&bundle, &mut refs);
     assert!(refs.iter().all(|(_, r)| ids.contains_key(r)));
+}
+
+/// The STIX type docs/exports.md gives an item of dossier.json.
+fn stix_type_of(doc: &Value, id: &str) -> &'static str {
+    if doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["id"] == id)
+    {
+        return "incident";
+    }
+    let entity = doc["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == id)
+        .unwrap_or_else(|| panic!("no item {id}"));
+    match entity["kind"].as_str().unwrap() {
+        "actor" => "intrusion-set",
+        "malware" => "malware",
+        _ => "identity",
+    }
+}
+
+#[test]
+fn every_relation_type_between_every_pair_follows_the_mapping_table() {
+    let root = copy_fixture(&fixture("stix-relations"));
+    run(root.path(), &["build"]).assert_code(0);
+    let site = Site::load(&root.path().join("public"));
+    let doc: Value = serde_json::from_str(&site.text("dossier.json")).unwrap();
+    let bundle: Value = serde_json::from_str(&site.text("stix.json")).unwrap();
+    let ids = by_id(&bundle);
+    assert_eq!(ids.len(), objects(&bundle).len(), "ids are unique");
+    let mut refs = Vec::new();
+    references(&bundle, &mut refs);
+    let dangling: Vec<_> = refs.iter().filter(|(_, r)| !ids.contains_key(r)).collect();
+    assert!(dangling.is_empty(), "dangling references: {dangling:?}");
+    let relationships: Vec<&Value> = objects(&bundle)
+        .iter()
+        .filter(|o| o["type"] == "relationship")
+        .collect();
+    let mut written = 0;
+    for item in doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(doc["entities"].as_array().unwrap())
+    {
+        let from = item["id"].as_str().unwrap();
+        for r in item["relations"].as_array().unwrap() {
+            written += 1;
+            let kind = r["type"].as_str().unwrap();
+            let to = r["target"]["id"].as_str().unwrap();
+            let (s, t) = (stix_type_of(&doc, from), stix_type_of(&doc, to));
+            // The table of docs/exports.md, written out again.
+            let stix = match (kind, s, t) {
+                ("uses", "intrusion-set" | "malware", "malware") => "uses",
+                ("targets", "intrusion-set" | "malware", "identity") => "targets",
+                _ => "related-to",
+            };
+            let fallback = stix != kind;
+            let (source, target) = (documented_id(s, from), documented_id(t, to));
+            let found = relationships.iter().any(|o| {
+                let description = o["description"].as_str().unwrap_or("");
+                o["relationship_type"] == stix
+                    && o["source_ref"] == source.as_str()
+                    && o["target_ref"] == target.as_str()
+                    && (!fallback || description.contains(&format!("`{kind}`")))
+            });
+            assert!(found, "{from} {kind} {to}: no {stix} relationship");
+        }
+    }
+    assert!(written >= 20, "the fixture writes every type: {written}");
+    // Identities name who uses each alias in words; intrusion-sets too,
+    // besides their `aliases`.
+    let bank = ids[documented_id("identity", "harbour-bank").as_str()];
+    assert!(
+        bank["description"]
+            .as_str()
+            .unwrap()
+            .contains("Also known as: HB (used by the press).")
+    );
+    let crew = ids[documented_id("intrusion-set", "grey-crew").as_str()];
+    assert_eq!(crew["aliases"], serde_json::json!(["Crew Nine", "SLATE"]));
+    assert!(
+        crew["description"]
+            .as_str()
+            .unwrap()
+            .contains("SLATE (used by Example Security)")
+    );
+    // An identity's own techniques are related-to, never `uses`.
+    let t1486 = documented_id("attack-pattern", "T1486");
+    assert!(
+        relationships
+            .iter()
+            .any(|o| o["relationship_type"] == "related-to"
+                && o["source_ref"] == bank["id"]
+                && o["target_ref"] == t1486.as_str())
+    );
+    assert!(
+        !relationships
+            .iter()
+            .any(|o| o["relationship_type"] == "uses" && o["source_ref"] == bank["id"])
+    );
+    // The annotation's technique carries its article and sources.
+    let t1204 = ids[documented_id("attack-pattern", "T1204.002").as_str()];
+    let urls: Vec<&str> = t1204["external_references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["url"].as_str())
+        .collect();
+    for url in [
+        "https://example.org/report",
+        "https://example.org/fixture/articles/heist-report/#phishing",
+        "https://example.org/bank-statement",
+    ] {
+        assert!(urls.contains(&url), "{url} in {urls:?}");
+    }
 }
