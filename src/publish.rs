@@ -24,6 +24,7 @@ use crate::date::PartialDate;
 use crate::graph::{Dossier, ItemRef, Lookup};
 use crate::model::{Article, EntityKind};
 use crate::prepare::Prepared;
+use crate::relations::Relation;
 use crate::tlp::Tlp;
 
 /// Which items a build publishes: from `publish_tlp` or `--tlp`, and
@@ -196,6 +197,8 @@ pub(crate) struct Published<'a> {
     relations: Vec<(Vec<RelationEdge>, Vec<RelationEdge>)>,
     /// Per incident: the published relationships from it.
     incident_relations: Vec<Vec<RelationEdge>>,
+    /// Every published relationship: incidents' (by id), then entities'.
+    edges: Vec<RelationEdge>,
     /// By technique id.
     techniques: Vec<UsedTechnique>,
 }
@@ -234,9 +237,10 @@ impl<'a> Published<'a> {
             tags: Vec::new(),
             relations: Vec::new(),
             incident_relations: Vec::new(),
+            edges: Vec::new(),
             techniques: Vec::new(),
         };
-        (view.relations, view.incident_relations) = view.published_relations();
+        (view.relations, view.incident_relations, view.edges) = view.published_relations();
         view.techniques = view.used_techniques();
         view.timeline = view.timeline_order();
         view.backlinks = view.compute_backlinks();
@@ -380,9 +384,84 @@ impl<'a> Published<'a> {
         self.incident_relations.get(i).map_or(&[], Vec::as_slice)
     }
 
+    /// Every published relationship, in the order written: incidents'
+    /// relations (incidents by id), then entities'.
+    pub(crate) fn all_relations(&self) -> &[RelationEdge] {
+        &self.edges
+    }
+
+    /// The relation an edge stands for, and the key of its note in
+    /// `Prepared::relation_note` (`incident/<id>` or `entity/<id>`).
+    pub(crate) fn relation(&self, edge: &RelationEdge) -> Option<(&'a Relation, String)> {
+        let d = self.dossier;
+        match edge.from {
+            ItemRef::Incident(i) => {
+                let x = d.incidents.get(i)?;
+                Some((x.relations.get(edge.index)?, format!("incident/{}", x.id)))
+            }
+            ItemRef::Entity(e) => {
+                let x = d.entities.get(e)?;
+                Some((x.relations.get(edge.index)?, format!("entity/{}", x.id)))
+            }
+            ItemRef::Article(_) => None,
+        }
+    }
+
     /// Every ATT&CK technique published items and annotations name, by id.
     pub(crate) fn techniques(&self) -> &[UsedTechnique] {
         &self.techniques
+    }
+
+    /// The level of what a technique use is read from: the entity's or the
+    /// incident's, or the annotation's effective level.
+    pub(crate) fn technique_use_tlp(&self, at: TechniqueUse) -> Tlp {
+        let d = self.dossier;
+        match at {
+            TechniqueUse::Entity(e) => d.entities[e].tlp,
+            TechniqueUse::Incident(i) => d.incidents[i].tlp,
+            TechniqueUse::Annotation((ai, ni)) => self.annotation_tlp(ai, ni),
+        }
+    }
+
+    /// The techniques entity `e` uses, by technique id, each with the uses
+    /// that count for it: its own, those of the incidents it acts in (as
+    /// actor or malware), and those of the annotations that name it.
+    pub(crate) fn techniques_of(&self, e: usize) -> Vec<(&UsedTechnique, Vec<TechniqueUse>)> {
+        let d = self.dossier;
+        let Some(entity) = d.entities.get(e) else {
+            return Vec::new();
+        };
+        let id = entity.id.as_str();
+        let acts_in = |x: usize| {
+            let incident = &d.incidents[x];
+            incident
+                .actors
+                .iter()
+                .chain(&incident.malware)
+                .any(|a| a.value == id)
+        };
+        let names = |(ai, ni): AnnotationRef| {
+            d.articles[ai].annotations[ni]
+                .entities
+                .iter()
+                .any(|n| n.value == id)
+        };
+        self.techniques
+            .iter()
+            .filter_map(|used| {
+                let uses: Vec<TechniqueUse> = used
+                    .uses
+                    .iter()
+                    .copied()
+                    .filter(|u| match *u {
+                        TechniqueUse::Entity(x) => x == e,
+                        TechniqueUse::Incident(x) => acts_in(x),
+                        TechniqueUse::Annotation(at) => names(at),
+                    })
+                    .collect();
+                (!uses.is_empty()).then_some((used, uses))
+            })
+            .collect()
     }
 
     fn used_techniques(&self) -> Vec<UsedTechnique> {
@@ -420,18 +499,20 @@ impl<'a> Published<'a> {
     /// A relation is published when its item and its target are, and its
     /// effective level is within the rule.
     /// Per entity the relationships from and to it, per incident those
-    /// from it.
+    /// from it, and all of them.
     #[allow(clippy::type_complexity)]
     fn published_relations(
         &self,
     ) -> (
         Vec<(Vec<RelationEdge>, Vec<RelationEdge>)>,
         Vec<Vec<RelationEdge>>,
+        Vec<RelationEdge>,
     ) {
         let d = self.dossier;
         let rule = d.rule;
         let mut out = vec![(Vec::new(), Vec::new()); d.entities.len()];
         let mut from_incidents = vec![Vec::new(); d.incidents.len()];
+        let mut all = Vec::new();
         let sources = self
             .incidents
             .iter()
@@ -470,9 +551,10 @@ impl<'a> Published<'a> {
                     ItemRef::Article(_) => {}
                 }
                 out[to].1.push(edge);
+                all.push(edge);
             }
         }
-        (out, from_incidents)
+        (out, from_incidents, all)
     }
 
     fn collect_tags(&self) -> Vec<Tag> {

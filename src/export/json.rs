@@ -19,6 +19,7 @@ use crate::graph::{Dossier, ItemRef};
 use crate::model::{AnnotationKind, Confidence, EntityKind, IncidentKind, Source};
 use crate::prepare::Prepared;
 use crate::publish::{AnnotationRef, Published, Reference};
+use crate::relations::TechniqueId;
 use crate::yaml::Spanned;
 
 /// Bumped on any change that could break a consumer (a removed or renamed
@@ -93,6 +94,47 @@ struct Annotation<'a> {
     incidents: Vec<Ref<'a>>,
     entities: Vec<Ref<'a>>,
     sources: Vec<SourceOut<'a>>,
+    techniques: Vec<TechniqueOut>,
+}
+
+/// An ATT&CK technique, from the release the binary ships.
+#[derive(Serialize)]
+struct TechniqueOut {
+    id: &'static str,
+    /// As ATT&CK shows it: a sub-technique's with its parent's.
+    name: String,
+    tactics: Vec<TacticOut>,
+    url: &'static str,
+}
+
+#[derive(Serialize)]
+struct TacticOut {
+    id: &'static str,
+    shortname: &'static str,
+    name: &'static str,
+}
+
+/// A published relation written on an incident or entity.
+#[derive(Serialize)]
+struct RelationOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    target: Ref<'a>,
+    first_seen: Option<String>,
+    last_seen: Option<String>,
+    confidence: Option<Confidence>,
+    note_html: Option<&'a str>,
+    sources: Vec<SourceOut<'a>>,
+    tlp: &'static str,
+}
+
+/// A name of an entity, and who uses it.
+#[derive(Serialize)]
+struct NameOut<'a> {
+    name: &'a str,
+    by: Option<&'a str>,
+    note_html: Option<&'a str>,
+    sources: Vec<SourceOut<'a>>,
 }
 
 /// Where a quote sits in its article's `text`, in characters (Unicode
@@ -154,6 +196,8 @@ struct Incident<'a> {
     tlp: &'static str,
     sources: Vec<SourceOut<'a>>,
     annotations: Vec<Backlink<'a>>,
+    techniques: Vec<TechniqueOut>,
+    relations: Vec<RelationOut<'a>>,
 }
 
 #[derive(Serialize)]
@@ -163,12 +207,15 @@ struct Entity<'a> {
     name: &'a str,
     kind: EntityKind,
     aliases: &'a [String],
+    names: Vec<NameOut<'a>>,
     summary_html: Option<&'a str>,
     tlp: &'static str,
     sources: Vec<SourceOut<'a>>,
     annotations: Vec<Backlink<'a>>,
     incidents: Vec<Ref<'a>>,
     articles: Vec<Ref<'a>>,
+    techniques: Vec<TechniqueOut>,
+    relations: Vec<RelationOut<'a>>,
 }
 
 struct Export<'v, 'a> {
@@ -259,6 +306,7 @@ impl<'v, 'a> Export<'v, 'a> {
                     incidents: self.refs(&n.incidents),
                     entities: self.refs(&n.entities),
                     sources: sources(&n.sources),
+                    techniques: techniques(&n.techniques),
                 }
             })
             .collect();
@@ -299,7 +347,35 @@ impl<'v, 'a> Export<'v, 'a> {
             tlp: x.tlp.name(),
             sources: sources(&x.sources),
             annotations: self.backlinks(&self.view.backlinks().incident_annotations[ii]),
+            techniques: techniques(&x.techniques),
+            relations: self.relations(ItemRef::Incident(ii)),
         }
+    }
+
+    /// The published relations written on `item`, in the order written; a
+    /// relation to a withheld entity, or above the level, is left out.
+    fn relations(&self, item: ItemRef) -> Vec<RelationOut<'a>> {
+        self.view
+            .all_relations()
+            .iter()
+            .filter(|edge| edge.from == item)
+            .filter_map(|edge| {
+                let (r, key) = self.view.relation(edge)?;
+                Some(RelationOut {
+                    kind: r.kind.name(),
+                    target: self.item(ItemRef::Entity(edge.to)),
+                    first_seen: r.first_seen.as_ref().map(PartialDate::iso),
+                    last_seen: r.last_seen.as_ref().map(PartialDate::iso),
+                    confidence: r.confidence,
+                    note_html: r
+                        .note
+                        .as_ref()
+                        .map(|_| self.p.relation_note(&key, edge.index)),
+                    sources: sources(&r.sources),
+                    tlp: edge.tlp.name(),
+                })
+            })
+            .collect()
     }
 
     fn entity(&self, ei: usize) -> Entity<'a> {
@@ -311,6 +387,17 @@ impl<'v, 'a> Export<'v, 'a> {
             name: &x.name,
             kind: x.kind,
             aliases: &x.aliases,
+            names: x
+                .names
+                .iter()
+                .enumerate()
+                .map(|(k, a)| NameOut {
+                    name: &a.name,
+                    by: a.by.as_deref(),
+                    note_html: a.note.as_ref().map(|_| self.p.alias_note(&x.id, k)),
+                    sources: sources(&a.sources),
+                })
+                .collect(),
             summary_html: x.summary.as_ref().map(|_| &*self.p.entity_summaries[ei]),
             tlp: x.tlp.name(),
             sources: sources(&x.sources),
@@ -323,6 +410,8 @@ impl<'v, 'a> Export<'v, 'a> {
                 .iter()
                 .map(|&i| self.item(ItemRef::Article(i)))
                 .collect(),
+            techniques: techniques(&x.techniques),
+            relations: self.relations(ItemRef::Entity(ei)),
         }
     }
 
@@ -372,6 +461,27 @@ fn sources(list: &[Source]) -> Vec<SourceOut<'_>> {
             publisher: s.publisher.as_deref(),
             date: s.date.as_ref().map(PartialDate::iso),
             reliability: s.reliability.map(String::from),
+        })
+        .collect()
+}
+
+/// Techniques as written (canonical ids, checked when read).
+fn techniques(ids: &[TechniqueId]) -> Vec<TechniqueOut> {
+    ids.iter()
+        .filter_map(|id| crate::attack::lookup(&id.value).ok())
+        .map(|t| TechniqueOut {
+            id: t.id,
+            name: t.full_name(),
+            tactics: t
+                .tactics
+                .iter()
+                .map(|x| TacticOut {
+                    id: x.id,
+                    shortname: x.shortname,
+                    name: x.name,
+                })
+                .collect(),
+            url: t.url,
         })
         .collect()
 }

@@ -1,5 +1,6 @@
 //! Machine-readable exports of the published dossier: `/dossier.json`,
-//! `/timeline.json` (TimelineJS3) and `/stix.json` (STIX 2.1).
+//! `/timeline.json` (TimelineJS3), `/stix.json` (STIX 2.1) and ATT&CK
+//! Navigator layers (`/attack-layer.json`, `/entities/<id>/attack-layer.json`).
 //!
 //! Exports see only what the site shows: they are built from the same
 //! resolved dossier, after TLP filtering, so an item excluded from the
@@ -8,6 +9,7 @@
 //! on a large dossier they never hold back a reload.
 
 mod json;
+pub(crate) mod layer;
 mod stix;
 mod timeline;
 
@@ -18,16 +20,18 @@ use crate::session::Current;
 /// Renders one export file from the published view.
 pub(crate) type Export = fn(&Published<'_>) -> anyhow::Result<Vec<u8>>;
 
-/// Every export: its site path and how to render it.
-const EXPORTS: [(&str, Export); 3] = [
+/// Every export at a fixed path: its site path and how to render it. The
+/// entity layers are listed by [`layer::entity_layers`].
+const EXPORTS: [(&str, Export); 4] = [
     ("dossier.json", json::render),
     ("timeline.json", timeline::render),
     ("stix.json", stix::render),
+    (layer::DOSSIER_LAYER, layer::render_dossier),
 ];
 
-/// Every export: its site path and how to render it.
+/// Every export at a fixed path: its site path and how to render it.
 #[cfg_attr(not(feature = "serve"), allow(dead_code))]
-pub(crate) fn all() -> [(&'static str, Export); 3] {
+pub(crate) fn all() -> [(&'static str, Export); 4] {
     EXPORTS
 }
 
@@ -37,6 +41,9 @@ pub(crate) fn render(current: &Current, sink: &dyn Sink) -> anyhow::Result<()> {
     let view = Published::new(&current.dossier, &current.prepared);
     for (path, export) in EXPORTS {
         sink.write(path, &export(&view)?)?;
+    }
+    for (path, e) in layer::entity_layers(&view) {
+        sink.write(&path, &layer::render_entity(&view, e)?)?;
     }
     timer.lap("exports");
     if current.dossier.config.search {

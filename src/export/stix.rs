@@ -12,7 +12,7 @@
 //! the pages (not even an id derived from it) reaches the bundle.
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -24,6 +24,8 @@ use crate::model::{Confidence, EntityKind, Source};
 use crate::prepare::Prepared;
 use crate::publish::{Published, Reference};
 use crate::tlp::Tlp;
+
+mod relationships;
 
 /// The namespace of every id in the bundle. Part of the public contract
 /// (docs/exports.md): changing it changes every id a consumer has stored.
@@ -72,6 +74,7 @@ pub(super) fn render(view: &Published<'_>) -> anyhow::Result<Vec<u8>> {
     objects.extend(per_article.into_iter().flatten());
     objects.extend(view.incidents().iter().map(|&i| b.incident(i)));
     objects.extend(view.entities().iter().map(|&e| b.entity(e)));
+    objects.extend(b.attack_patterns());
     objects.extend(b.relationships());
 
     let mut used = [false; 5];
@@ -110,6 +113,18 @@ fn timestamp(date: &PartialDate) -> String {
 
 fn day_start((y, m, d): (i16, u8, u8)) -> String {
     format!("{y:04}-{m:02}-{d:02}T00:00:00.000Z")
+}
+
+/// The last moment of a date's period: `2019-08` ends at
+/// `2019-08-31T23:59:59.999Z`.
+fn period_end(date: &PartialDate) -> String {
+    let (y, m, d) = date.last_day();
+    format!("{y:04}-{m:02}-{d:02}T23:59:59.999Z")
+}
+
+/// The id of the `attack-pattern` of an ATT&CK technique (a canonical id).
+fn attack_pattern_id(technique: &str) -> String {
+    stix_id("attack-pattern", technique)
 }
 
 fn marking_id(tlp: Tlp) -> &'static str {
@@ -205,17 +220,6 @@ fn external_reference(s: &Source) -> Value {
         r.insert("description".into(), description.into());
     }
     Value::Object(r)
-}
-
-/// A relationship read from incidents, before it becomes an object.
-struct Link {
-    rel: &'static str,
-    source: String,
-    target: String,
-    /// The earliest date of the incidents it was read from.
-    date: (i16, u8, u8),
-    /// The least restricted level it was read at.
-    tlp: Tlp,
 }
 
 struct Builder<'v, 'a> {
@@ -340,6 +344,15 @@ impl<'v, 'a> Builder<'v, 'a> {
                     }
                 }
             }
+            // A published annotation's techniques are in the bundle: the
+            // view lists every technique a published annotation names.
+            for technique in &annotation.techniques {
+                let stix = attack_pattern_id(&technique.value);
+                add_ref(&mut report_refs, stix.clone());
+                if !refs.contains(&stix) {
+                    refs.push(stix);
+                }
+            }
             let quote = &annotation.quote.value;
             let note = out
                 .notes
@@ -462,16 +475,26 @@ impl<'v, 'a> Builder<'v, 'a> {
                 if kind == EntityKind::Country {
                     o.insert("sectors".into(), json!(["government-national"]));
                 }
-                // `identity` has no `aliases` property: say them in words.
-                if !entity.aliases.is_empty() {
-                    let aka = format!("Also known as: {}.", entity.aliases.join(", "));
-                    description = if description.is_empty() {
-                        aka
-                    } else {
-                        format!("{description}\n\n{aka}")
-                    };
-                }
             }
+        }
+        // `identity` has no `aliases` property: say them in words. Who uses
+        // which name has no property anywhere: say that in words too.
+        let by_whom = entity.names.iter().any(|a| a.by.is_some());
+        if !entity.aliases.is_empty() && (stix_type == "identity" || by_whom) {
+            let names: Vec<String> = entity
+                .names
+                .iter()
+                .map(|a| match &a.by {
+                    Some(by) => format!("{} (used by {by})", a.name),
+                    None => a.name.clone(),
+                })
+                .collect();
+            let aka = format!("Also known as: {}.", names.join(", "));
+            description = if description.is_empty() {
+                aka
+            } else {
+                format!("{description}\n\n{aka}")
+            };
         }
         if stix_type != "identity" && !entity.aliases.is_empty() {
             o.insert("aliases".into(), json!(entity.aliases));
@@ -511,103 +534,6 @@ impl<'v, 'a> Builder<'v, 'a> {
         }
         (tlp, Value::Object(o))
     }
-
-    /// Relationships read from incidents: the incident `related-to` each of
-    /// its actors, targets and malware (STIX 2.1 defines no other
-    /// relationship from an `incident`), an intrusion-set `uses` the malware
-    /// and `targets` the identities, and the malware `targets` them too.
-    /// The same relationship from several incidents is one object, dated and
-    /// marked by the earliest and least restricted of them.
-    fn relationships(&self) -> Vec<Object> {
-        let d = self.d;
-        let mut found: Vec<Link> = Vec::new();
-        let mut index: FxHashMap<(&str, ItemRef, ItemRef), usize> = FxHashMap::default();
-        for &ii in self.view.incidents() {
-            let incident = &d.incidents[ii];
-            let resolve = |ids: &[crate::yaml::Spanned<String>]| -> Vec<(String, usize)> {
-                ids.iter()
-                    .filter_map(|id| match self.view.reference(&id.value) {
-                        Reference::Item(ItemRef::Entity(e)) => Some((id.value.clone(), e)),
-                        _ => None,
-                    })
-                    .collect()
-            };
-            let actors = resolve(&incident.actors);
-            let targets = resolve(&incident.targets);
-            let malware = resolve(&incident.malware);
-            let kind = |e: usize| entity_type(d.entities[e].kind);
-            let tlp = |e: usize| d.entities[e].tlp;
-            let mut pairs: Vec<(&str, ItemRef, ItemRef)> = Vec::new();
-            for (_, e) in actors.iter().chain(&targets).chain(&malware) {
-                pairs.push(("related-to", ItemRef::Incident(ii), ItemRef::Entity(*e)));
-            }
-            for (_, a) in actors.iter().filter(|(_, a)| kind(*a) == "intrusion-set") {
-                for (_, m) in malware.iter().filter(|(_, m)| kind(*m) == "malware") {
-                    pairs.push(("uses", ItemRef::Entity(*a), ItemRef::Entity(*m)));
-                }
-            }
-            for (_, s) in actors
-                .iter()
-                .filter(|(_, a)| kind(*a) == "intrusion-set")
-                .chain(malware.iter().filter(|(_, m)| kind(*m) == "malware"))
-            {
-                for (_, t) in targets.iter().filter(|(_, t)| kind(*t) == "identity") {
-                    pairs.push(("targets", ItemRef::Entity(*s), ItemRef::Entity(*t)));
-                }
-            }
-            for (rel, source, target) in pairs {
-                let level = [source, target]
-                    .iter()
-                    .filter_map(|item| match item {
-                        ItemRef::Entity(e) => Some(tlp(*e)),
-                        _ => None,
-                    })
-                    .fold(incident.tlp, Tlp::max);
-                let date = incident.date.sort_key();
-                match index.get(&(rel, source, target)) {
-                    Some(&at) => {
-                        let link = &mut found[at];
-                        link.date = link.date.min(date);
-                        link.tlp = link.tlp.min(level);
-                    }
-                    None => {
-                        index.insert((rel, source, target), found.len());
-                        found.push(Link {
-                            rel,
-                            source: self.item_id(source),
-                            target: self.item_id(target),
-                            date,
-                            tlp: level,
-                        });
-                    }
-                }
-            }
-        }
-        found
-            .into_iter()
-            .map(|link| {
-                let Link {
-                    rel,
-                    source,
-                    target,
-                    date,
-                    tlp,
-                } = link;
-                let created = day_start(date);
-                let name = format!("{rel}/{source}/{target}");
-                let mut o = self.common(
-                    "relationship",
-                    stix_id("relationship", &name),
-                    &created,
-                    tlp,
-                );
-                o.insert("relationship_type".into(), rel.into());
-                o.insert("source_ref".into(), source.into());
-                o.insert("target_ref".into(), target.into());
-                (tlp, Value::Object(o))
-            })
-            .collect()
-    }
 }
 
 #[cfg(test)]
@@ -643,6 +569,15 @@ mod tests {
             amber["extensions"][TLP_EXTENSION]["tlp_2_0"],
             "amber+strict"
         );
+    }
+
+    #[test]
+    fn a_period_ends_at_its_last_millisecond() {
+        let t = |s| period_end(&PartialDate::parse(s).unwrap());
+        assert_eq!(t("2019-08-05"), "2019-08-05T23:59:59.999Z");
+        assert_eq!(t("2019-02"), "2019-02-28T23:59:59.999Z");
+        assert_eq!(t("2020-02"), "2020-02-29T23:59:59.999Z");
+        assert_eq!(t("2019"), "2019-12-31T23:59:59.999Z");
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! The exports (`/dossier.json`, `/timeline.json`, `/stix.json`) and the
-//! search index (`/pagefind/`) of one served state, rendered when a tab
-//! first asks for one.
+//! The exports (`/dossier.json`, `/timeline.json`, `/stix.json`, the
+//! ATT&CK Navigator layers) and the search index (`/pagefind/`) of one
+//! served state, rendered when a tab first asks for one.
 //!
 //! On a large dossier an export takes longer than a whole incremental
 //! rebuild, and almost nobody reloads them while writing. Rendering them on
@@ -45,7 +45,7 @@ impl Exports {
     /// Whether `path` (relative to the site root) names an export or a file
     /// of the search index.
     pub(crate) fn serves(path: &str) -> bool {
-        export::all().iter().any(|(p, _)| *p == path) || search_file(path)
+        export::all().iter().any(|(p, _)| *p == path) || search_file(path) || entity_layer(path)
     }
 
     /// The export at `path`, rendered on first use; concurrent requests wait
@@ -70,6 +70,16 @@ impl Exports {
                 Err(e) => Some(Err(e.clone())),
             };
         }
+        if entity_layer(path) {
+            // A few kilobytes each, and rarely asked for: rendered on every
+            // request rather than kept.
+            let view = Published::new(&self.state.dossier, &self.state.prepared);
+            let e = export::layer::entity_of_path(&view, path)?;
+            return Some(match export::layer::render_entity(&view, e) {
+                Ok(bytes) => Ok(Arc::from(bytes)),
+                Err(e) => Err(crate::report::cause_chain(&e)),
+            });
+        }
         let (_, render, slot) = self.slots.iter().find(|(p, ..)| *p == path)?;
         let rendered = slot.get_or_init(|| {
             let view = Published::new(&self.state.dossier, &self.state.prepared);
@@ -80,6 +90,14 @@ impl Exports {
         });
         Some(rendered.clone())
     }
+}
+
+/// Whether `path` has the shape of an entity's layer,
+/// `entities/<id>/attack-layer.json`.
+fn entity_layer(path: &str) -> bool {
+    path.strip_prefix("entities/")
+        .and_then(|rest| rest.strip_suffix(export::layer::DOSSIER_LAYER))
+        .is_some_and(|id| id.len() > 1 && id.ends_with('/') && !id[..id.len() - 1].contains('/'))
 }
 
 fn search_file(path: &str) -> bool {

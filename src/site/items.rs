@@ -12,11 +12,11 @@ use super::context::{
 use super::pages::{Pages, generation};
 use crate::chart;
 use crate::citations::Citations;
+use crate::export::layer;
 use crate::graph::ItemRef;
 use crate::model::EntityKind;
 use crate::neighbourhood::{self, Neighbour, Neighbourhood};
 use crate::publish::{Reference, RelationEdge};
-use crate::relations::Relation;
 use crate::tlp::Tlp;
 
 /// An entity kind's name, as in YAML and CSS classes.
@@ -245,8 +245,8 @@ impl<'a> Pages<'_, 'a> {
         } else {
             (String::new(), String::new())
         };
-        // Layers arrive with the exports that write them.
-        let layer_url: Option<String> = None;
+        let layer_url = layer::entity_layer_path(view, ei)
+            .map(|path| format!("{}{path}", view.dossier.base.path));
         let page = EntityPage {
             entity,
             timeline,
@@ -281,10 +281,10 @@ impl<'a> Pages<'_, 'a> {
         edges
             .iter()
             .enumerate()
-            .map(|(k, edge)| {
-                let (relation, key) = self.relation(edge);
+            .filter_map(|(k, edge)| {
+                let (relation, key) = view.relation(edge)?;
                 *tlp = (*tlp).max(edge.tlp);
-                Relationship {
+                Some(Relationship {
                     direction,
                     anchor: format!("relation-{}", first + k),
                     relation_type: relation.kind.name(),
@@ -297,26 +297,9 @@ impl<'a> Pages<'_, 'a> {
                     note_html: view.prepared.relation_note(&key, edge.index),
                     citations: citations.cite_all(&relation.sources),
                     tlp: edge.tlp,
-                }
+                })
             })
             .collect()
-    }
-
-    /// The relation an edge stands for, and the key its note is prepared
-    /// under.
-    fn relation(&self, edge: &RelationEdge) -> (&'a Relation, String) {
-        let d = self.view.dossier;
-        match edge.from {
-            ItemRef::Incident(i) => (
-                &d.incidents[i].relations[edge.index],
-                format!("incident/{}", d.incidents[i].id),
-            ),
-            ItemRef::Entity(e) => (
-                &d.entities[e].relations[edge.index],
-                format!("entity/{}", d.entities[e].id),
-            ),
-            ItemRef::Article(_) => unreachable!("articles have no relations"),
-        }
     }
 
     /// The timeline of an entity page: this page's incidents and the dated
@@ -389,7 +372,9 @@ impl<'a> Pages<'_, 'a> {
             .collect();
         let (from, to) = view.relations(ei);
         for (k, edge) in from.iter().chain(to).enumerate() {
-            let (relation, _) = self.relation(edge);
+            let Some((relation, _)) = view.relation(edge) else {
+                continue;
+            };
             let Some(date) = relation.first_seen.or(relation.last_seen) else {
                 continue;
             };
@@ -445,11 +430,15 @@ impl<'a> Pages<'_, 'a> {
             };
         let (from, to) = view.relations(ei);
         for edge in from {
-            let (relation, _) = self.relation(edge);
+            let Some((relation, _)) = view.relation(edge) else {
+                continue;
+            };
             tie(ItemRef::Entity(edge.to), relation.kind.label().to_string());
         }
         for edge in to {
-            let (relation, _) = self.relation(edge);
+            let Some((relation, _)) = view.relation(edge) else {
+                continue;
+            };
             tie(edge.from, format!("{} this", relation.kind.label()));
         }
         let related = neighbours.len();

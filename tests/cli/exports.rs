@@ -69,12 +69,90 @@ fn the_schema_rejects_broken_documents() {
     let mut doc = good.clone();
     doc["incidents"][0]["actors"][0] = json!({ "withheld": true, "id": "x" });
     breakages.push(("a withheld reference with an id", doc));
-    let mut doc = good;
+    let mut doc = good.clone();
     doc["articles"][0]["extra"] = json!(1);
     breakages.push(("an unknown key", doc));
+    let lazarus = entity_index(&good, "lazarus-group");
+    let mut doc = good.clone();
+    doc["entities"][lazarus]["relations"][0]["target"] = json!({ "withheld": true });
+    breakages.push(("a relation to a withheld entity", doc));
+    let mut doc = good.clone();
+    doc["entities"][lazarus]["relations"][0]["type"] = json!("part_of");
+    breakages.push(("an unknown relation type", doc));
+    let mut doc = good.clone();
+    doc["entities"][lazarus]
+        .as_object_mut()
+        .unwrap()
+        .remove("names");
+    breakages.push(("an entity without its names", doc));
+    let wannacry = incident_index(&good, "wannacry-2017");
+    let mut doc = good.clone();
+    doc["incidents"][wannacry]["techniques"][0]["id"] = json!("T14");
+    breakages.push(("a malformed technique id", doc));
+    let mut doc = good;
+    doc["incidents"][wannacry]["techniques"][0]["tactics"] = json!(["impact"]);
+    breakages.push(("tactics as bare names", doc));
     for (what, doc) in breakages {
         assert!(!validator.is_valid(&doc), "the schema accepts {what}");
     }
+}
+
+fn entity_index(doc: &Value, id: &str) -> usize {
+    doc["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["id"] == id)
+        .unwrap_or_else(|| panic!("no entity {id}"))
+}
+
+fn incident_index(doc: &Value, id: &str) -> usize {
+    doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["id"] == id)
+        .unwrap_or_else(|| panic!("no incident {id}"))
+}
+
+#[test]
+fn dossier_json_carries_relations_techniques_and_names() {
+    let doc = json_file(default_build(), "dossier.json");
+    let lazarus = &doc["entities"][entity_index(&doc, "lazarus-group")];
+    let part_of = lazarus["relations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "part-of")
+        .expect("Lazarus Group is part of the RGB");
+    assert_eq!(part_of["target"]["id"], "reconnaissance-general-bureau");
+    assert_eq!(
+        part_of["target"]["url"],
+        "/entities/reconnaissance-general-bureau/"
+    );
+    assert_eq!(part_of["confidence"], "high");
+    assert!(part_of["note_html"].as_str().unwrap().contains("Treasury"));
+    assert!(!part_of["sources"].as_array().unwrap().is_empty());
+    assert_eq!(part_of["tlp"], "clear");
+    let names = lazarus["names"].as_array().unwrap();
+    let aliases = lazarus["aliases"].as_array().unwrap();
+    assert_eq!(names.len(), aliases.len());
+    for (n, a) in names.iter().zip(aliases) {
+        assert_eq!(&n["name"], a);
+    }
+    let wannacry = &doc["incidents"][incident_index(&doc, "wannacry-2017")];
+    let t1486 = wannacry["techniques"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "T1486")
+        .expect("WannaCry encrypted data");
+    assert_eq!(t1486["name"], "Data Encrypted for Impact");
+    assert_eq!(t1486["url"], "https://attack.mitre.org/techniques/T1486");
+    assert_eq!(
+        t1486["tactics"],
+        json!([{ "id": "TA0040", "shortname": "impact", "name": "Impact" }])
+    );
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod errors;
 mod exports;
 mod html;
 mod init;
+mod layers;
 mod live;
 mod model;
 mod pages;

@@ -208,13 +208,27 @@ fn exports_are_served_and_follow_edits() {
     // held back the next rebuild for seconds on a large dossier): the
     // exports are made when asked for.
     assert_eq!(socket.next(Duration::from_millis(1500)), None);
-    for path in ["/dossier.json", "/timeline.json", "/stix.json"] {
+    for path in [
+        "/dossier.json",
+        "/timeline.json",
+        "/stix.json",
+        "/attack-layer.json",
+        "/entities/lazarus-group/attack-layer.json",
+    ] {
         let (status, body) = server.get(path);
         assert_eq!(status, 200, "{path}");
         assert!(
             body.contains("Renamed in the preview"),
             "{path} follows the edit"
         );
+    }
+    // Only actors and malware have a layer.
+    for path in [
+        "/entities/nhs/attack-layer.json",
+        "/entities/no-such-entity/attack-layer.json",
+        "/entities/lazarus-group/x/attack-layer.json",
+    ] {
+        assert_eq!(server.get(path).0, 404, "{path}");
     }
 }
 

@@ -7,7 +7,9 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::support::{RESTRICTED, SharedBuild, amber_build, default_build, example, run};
+use crate::support::{
+    RESTRICTED, SharedBuild, Site, amber_build, copy_fixture, default_build, example, fixture, run,
+};
 
 const CLEAR: &str = "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487";
 const AMBER: &str = "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421";
@@ -290,5 +292,298 @@ fn an_amber_build_includes_restricted_items_marked_amber() {
         {
             assert_eq!(o["object_marking_refs"], amber_only, "{}", o["id"]);
         }
+    }
+}
+
+#[test]
+fn techniques_are_attack_patterns_used_by_their_actors() {
+    let bundle = bundle(default_build());
+    let ids = by_id(&bundle);
+    let doc: Value = serde_json::from_str(&default_build().site().text("dossier.json")).unwrap();
+    // Every technique a published item names is an attack-pattern.
+    let mut named: HashSet<String> = HashSet::new();
+    let mut collect = |list: &Value| {
+        for t in list.as_array().unwrap() {
+            named.insert(t["id"].as_str().unwrap().to_string());
+        }
+    };
+    for x in doc["incidents"].as_array().unwrap() {
+        collect(&x["techniques"]);
+    }
+    for x in doc["entities"].as_array().unwrap() {
+        collect(&x["techniques"]);
+    }
+    for a in doc["articles"].as_array().unwrap() {
+        for n in a["annotations"].as_array().unwrap() {
+            collect(&n["techniques"]);
+        }
+    }
+    assert!(!named.is_empty(), "the example names techniques");
+    let patterns: Vec<&Value> = objects(&bundle)
+        .iter()
+        .filter(|o| o["type"] == "attack-pattern")
+        .collect();
+    assert_eq!(
+        patterns.len(),
+        named.len(),
+        "one attack-pattern per technique"
+    );
+    for technique in &named {
+        let id = documented_id("attack-pattern", technique);
+        let pattern = ids
+            .get(id.as_str())
+            .unwrap_or_else(|| panic!("no attack-pattern for {technique}"));
+        let mitre = &pattern["external_references"][0];
+        assert_eq!(mitre["source_name"], "mitre-attack");
+        assert_eq!(mitre["external_id"], technique.as_str());
+        assert!(
+            mitre["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://attack.mitre.org/techniques/")
+        );
+        let phases = pattern["kill_chain_phases"].as_array().unwrap();
+        assert!(!phases.is_empty(), "{technique} has its tactics");
+        for phase in phases {
+            assert_eq!(phase["kill_chain_name"], "mitre-attack");
+            assert!(phase["phase_name"].is_string());
+        }
+    }
+    // WannaCry's incident names T1486: its actor and its malware use it.
+    let t1486 = documented_id("attack-pattern", "T1486");
+    let uses: HashSet<(&str, &str)> = objects(&bundle)
+        .iter()
+        .filter(|o| o["type"] == "relationship" && o["relationship_type"] == "uses")
+        .map(|o| {
+            (
+                o["source_ref"].as_str().unwrap(),
+                o["target_ref"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    for user in [
+        documented_id("intrusion-set", "lazarus-group"),
+        documented_id("malware", "wannacry"),
+    ] {
+        assert!(
+            uses.contains(&(user.as_str(), t1486.as_str())),
+            "{user} uses T1486"
+        );
+    }
+}
+
+#[test]
+fn written_relations_are_described_relationships() {
+    let bundle = bundle(default_build());
+    let lazarus = documented_id("intrusion-set", "lazarus-group");
+    let rgb = documented_id("identity", "reconnaissance-general-bureau");
+    let relationships: Vec<&Value> = objects(&bundle)
+        .iter()
+        .filter(|o| o["type"] == "relationship")
+        .collect();
+    // `part-of` has no STIX type: `related-to`, the type in words.
+    let part_of = relationships
+        .iter()
+        .find(|o| o["source_ref"] == lazarus.as_str() && o["target_ref"] == rgb.as_str())
+        .expect("Lazarus Group is part of the RGB");
+    assert_eq!(part_of["relationship_type"], "related-to");
+    let description = part_of["description"].as_str().unwrap();
+    assert!(description.contains("is part of"), "{description}");
+    assert!(description.contains("`part-of`"), "{description}");
+    assert!(description.contains("Treasury"), "the note: {description}");
+    assert_eq!(part_of["confidence"], 85);
+    assert!(
+        !part_of["external_references"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        part_of["id"],
+        documented_id(
+            "relationship",
+            &format!("related-to/{lazarus}/{rgb}/part-of")
+        )
+    );
+    // Every relationship from or to an entity says what it states.
+    let described = relationships
+        .iter()
+        .filter(|o| o["description"].is_string())
+        .count();
+    assert!(described >= 3, "{described} described relationships");
+    for o in &relationships {
+        if let (Some(start), Some(stop)) = (o["start_time"].as_str(), o["stop_time"].as_str()) {
+            assert!(is_timestamp_ms(start) && is_timestamp_ms(stop));
+            assert!(start < stop, "{}: stop_time after start_time", o["id"]);
+        }
+    }
+}
+
+#[test]
+fn written_relations_carry_their_dates_and_fall_back_to_related_to() {
+    let dossier = example();
+    let lazarus = dossier.path().join("content/entities/lazarus-group.yaml");
+    let text = fs::read_to_string(&lazarus).unwrap();
+    assert!(text.contains("\nrelations:\n"), "the fixture changed");
+    let text = text.replacen(
+        "\nrelations:\n",
+        "\nrelations:\n  - type: targets\n    target: nhs\n    first_seen: 2017\n    last_seen: 2019-02\n    confidence: low\n    note: Named in the NHS report.\n  - type: located-at\n    target: north-korea\n",
+        1,
+    );
+    fs::write(&lazarus, text).unwrap();
+    run(dossier.path(), &["build"]).assert_code(0);
+    let bundle: Value =
+        serde_json::from_slice(&fs::read(dossier.path().join("public/stix.json")).unwrap())
+            .unwrap();
+    let ids = by_id(&bundle);
+    let lazarus = documented_id("intrusion-set", "lazarus-group");
+    let nhs = documented_id("identity", "nhs");
+    let korea = documented_id("identity", "north-korea");
+    // It takes the place of the `targets` read from the WannaCry incident.
+    let uses = ids[documented_id("relationship", &format!("targets/{lazarus}/{nhs}")).as_str()];
+    assert_eq!(uses["relationship_type"], "targets");
+    assert_eq!(uses["start_time"], "2017-01-01T00:00:00.000Z");
+    assert_eq!(uses["stop_time"], "2019-02-28T23:59:59.999Z");
+    assert_eq!(uses["confidence"], 15);
+    assert!(
+        uses["description"]
+            .as_str()
+            .unwrap()
+            .ends_with("Named in the NHS report.")
+    );
+    let located = ids[documented_id(
+        "relationship",
+        &format!("related-to/{lazarus}/{korea}/located-at"),
+    )
+    .as_str()];
+    assert_eq!(located["relationship_type"], "related-to");
+    assert!(
+        located["description"]
+            .as_str()
+            .unwrap()
+            .contains("`located-at`")
+    );
+    let mut refs = Vec::new();
+    references(&bundle, &mut refs);
+    assert!(refs.iter().all(|(_, r)| ids.contains_key(r)));
+}
+
+/// The STIX type docs/exports.md gives an item of dossier.json.
+fn stix_type_of(doc: &Value, id: &str) -> &'static str {
+    if doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["id"] == id)
+    {
+        return "incident";
+    }
+    let entity = doc["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == id)
+        .unwrap_or_else(|| panic!("no item {id}"));
+    match entity["kind"].as_str().unwrap() {
+        "actor" => "intrusion-set",
+        "malware" => "malware",
+        _ => "identity",
+    }
+}
+
+#[test]
+fn every_relation_type_between_every_pair_follows_the_mapping_table() {
+    let root = copy_fixture(&fixture("stix-relations"));
+    run(root.path(), &["build"]).assert_code(0);
+    let site = Site::load(&root.path().join("public"));
+    let doc: Value = serde_json::from_str(&site.text("dossier.json")).unwrap();
+    let bundle: Value = serde_json::from_str(&site.text("stix.json")).unwrap();
+    let ids = by_id(&bundle);
+    assert_eq!(ids.len(), objects(&bundle).len(), "ids are unique");
+    let mut refs = Vec::new();
+    references(&bundle, &mut refs);
+    let dangling: Vec<_> = refs.iter().filter(|(_, r)| !ids.contains_key(r)).collect();
+    assert!(dangling.is_empty(), "dangling references: {dangling:?}");
+    let relationships: Vec<&Value> = objects(&bundle)
+        .iter()
+        .filter(|o| o["type"] == "relationship")
+        .collect();
+    let mut written = 0;
+    for item in doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(doc["entities"].as_array().unwrap())
+    {
+        let from = item["id"].as_str().unwrap();
+        for r in item["relations"].as_array().unwrap() {
+            written += 1;
+            let kind = r["type"].as_str().unwrap();
+            let to = r["target"]["id"].as_str().unwrap();
+            let (s, t) = (stix_type_of(&doc, from), stix_type_of(&doc, to));
+            // The table of docs/exports.md, written out again.
+            let stix = match (kind, s, t) {
+                ("uses", "intrusion-set" | "malware", "malware") => "uses",
+                ("targets", "intrusion-set" | "malware", "identity") => "targets",
+                _ => "related-to",
+            };
+            let fallback = stix != kind;
+            let (source, target) = (documented_id(s, from), documented_id(t, to));
+            let found = relationships.iter().any(|o| {
+                let description = o["description"].as_str().unwrap_or("");
+                o["relationship_type"] == stix
+                    && o["source_ref"] == source.as_str()
+                    && o["target_ref"] == target.as_str()
+                    && (!fallback || description.contains(&format!("`{kind}`")))
+            });
+            assert!(found, "{from} {kind} {to}: no {stix} relationship");
+        }
+    }
+    assert!(written >= 20, "the fixture writes every type: {written}");
+    // Identities name who uses each alias in words; intrusion-sets too,
+    // besides their `aliases`.
+    let bank = ids[documented_id("identity", "harbour-bank").as_str()];
+    assert!(
+        bank["description"]
+            .as_str()
+            .unwrap()
+            .contains("Also known as: HB (used by the press).")
+    );
+    let crew = ids[documented_id("intrusion-set", "grey-crew").as_str()];
+    assert_eq!(crew["aliases"], serde_json::json!(["Crew Nine", "SLATE"]));
+    assert!(
+        crew["description"]
+            .as_str()
+            .unwrap()
+            .contains("SLATE (used by Example Security)")
+    );
+    // An identity's own techniques are related-to, never `uses`.
+    let t1486 = documented_id("attack-pattern", "T1486");
+    assert!(
+        relationships
+            .iter()
+            .any(|o| o["relationship_type"] == "related-to"
+                && o["source_ref"] == bank["id"]
+                && o["target_ref"] == t1486.as_str())
+    );
+    assert!(
+        !relationships
+            .iter()
+            .any(|o| o["relationship_type"] == "uses" && o["source_ref"] == bank["id"])
+    );
+    // The annotation's technique carries its article and sources.
+    let t1204 = ids[documented_id("attack-pattern", "T1204.002").as_str()];
+    let urls: Vec<&str> = t1204["external_references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["url"].as_str())
+        .collect();
+    for url in [
+        "https://example.org/report",
+        "https://example.org/fixture/articles/heist-report/#phishing",
+        "https://example.org/bank-statement",
+    ] {
+        assert!(urls.contains(&url), "{url} in {urls:?}");
     }
 }

@@ -223,3 +223,140 @@ fn a_link_to_a_withheld_annotation_renders_as_plain_text_without_its_id() {
         assert!(page.select(&link).next().is_some(), "no link to {href}");
     }
 }
+
+/// The bytes of a site file as a reader would get them (gzipped files
+/// decompressed), for scanning.
+fn readable(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = bytes.to_vec();
+        if flate2::read::MultiGzDecoder::new(bytes)
+            .read_to_end(&mut out)
+            .is_ok()
+        {
+            return out;
+        }
+    }
+    bytes.to_vec()
+}
+
+/// Files of `site` holding `needle`, compressed ones included.
+fn files_holding(site: &Site, needle: &str) -> Vec<String> {
+    site.files
+        .iter()
+        .filter(|(_, bytes)| {
+            readable(bytes)
+                .windows(needle.len())
+                .any(|w| w == needle.as_bytes())
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+#[test]
+fn relations_and_techniques_of_a_withheld_item_leave_no_trace() {
+    let root = copy_fixture(&fixture("withheld-actor"));
+    let content = root.path().join("content");
+    // A published entity with a relation to the withheld actor, and the
+    // withheld actor with techniques, a relation of its own and named aliases.
+    fs::write(
+        content.join("entities/open-bank.yaml"),
+        "name: \"Open Bank\"\nkind: organisation\nrelations:\n  - type: related-to\n    \
+         target: zz-hidden-actor\n    note: \"Quillfeather ledger link.\"\n    sources:\n      \
+         - { title: \"Quillfeather memo\", url: \"https://example.org/quillfeather\" }\n",
+    )
+    .unwrap();
+    fs::write(
+        content.join("entities/sable-loader.yaml"),
+        "name: \"Sable Loader\"\nkind: malware\ntechniques: [T1059]\nrelations:\n  \
+         - type: targets\n    target: open-bank\n    note: \"Seen at the bank.\"\n",
+    )
+    .unwrap();
+    let actor = content.join("entities/zz-hidden-actor.yaml");
+    let mut yaml = fs::read_to_string(&actor).unwrap();
+    yaml = yaml.replace(
+        "aliases: [\"Mongoose Collective\"]",
+        "aliases:\n  - { name: \"Mongoose Collective\", by: \"Marbleglass Labs\", note: \"Marbleglass naming.\" }",
+    );
+    yaml += "techniques: [T1486]\nrelations:\n  - type: uses\n    target: sable-loader\n    \
+             note: \"Quillfeather tooling.\"\n";
+    fs::write(&actor, yaml).unwrap();
+    let annotations = content.join("articles/report.annotations.yaml");
+    let mut yaml = fs::read_to_string(&annotations).unwrap();
+    yaml += "- id: desk-only-caveat\n  quote: \"lost money\"\n  note: \"Quillfeather caveat.\"\n  \
+             techniques: [T1566.001]\n  entities: [sable-loader]\n  tlp: amber\n";
+    fs::write(&annotations, yaml).unwrap();
+    let incident = content.join("incidents/quiet-heist.yaml");
+    let mut yaml = fs::read_to_string(&incident).unwrap();
+    yaml += "malware: [sable-loader]\n";
+    fs::write(&incident, yaml).unwrap();
+
+    run(root.path(), &["build"]).assert_code(0);
+    let site = Site::load(&root.path().join("public"));
+    for needle in [
+        "Velvet Mongoose",
+        "Mongoose",
+        "zz-hidden-actor",
+        "Known to the desk only",
+        "Quillfeather",
+        "quillfeather",
+        "Marbleglass",
+        "desk-only-caveat",
+        "T1486",
+        "Data Encrypted for Impact",
+        "T1566",
+        "Spearphishing Attachment",
+    ] {
+        let found = files_holding(&site, needle);
+        assert!(found.is_empty(), "`{needle}` leaked into {found:?}");
+    }
+    // What is published is there: the malware, its technique, its layer,
+    // and its relation to the bank.
+    assert!(site.has("entities/sable-loader/attack-layer.json"));
+    assert!(!site.has("entities/zz-hidden-actor/attack-layer.json"));
+    let layer = site.text("attack-layer.json");
+    assert!(layer.contains("\"T1059\""), "{layer}");
+    let doc: serde_json::Value = serde_json::from_str(&site.text("dossier.json")).unwrap();
+    let entity = |id: &str| {
+        doc["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        entity("open-bank")["relations"],
+        serde_json::json!([]),
+        "the relation to the withheld actor disappears"
+    );
+    assert_eq!(entity("sable-loader")["relations"][0]["type"], "targets");
+    let stix = site.text("stix.json");
+    assert!(stix.contains("Seen at the bank."));
+    assert!(stix.contains("\"attack-pattern\""));
+
+    // Published at amber, all of it is there.
+    run(root.path(), &["build", "--tlp", "amber"]).assert_code(0);
+    let site = Site::load(&root.path().join("public"));
+    for needle in [
+        "Velvet Mongoose",
+        "Quillfeather",
+        "Marbleglass",
+        "T1486",
+        "T1566.001",
+    ] {
+        assert!(
+            !files_holding(&site, needle).is_empty(),
+            "`{needle}` is published at amber"
+        );
+    }
+    assert!(site.has("entities/zz-hidden-actor/attack-layer.json"));
+    for path in ["attack-layer.json", "stix.json", "dossier.json"] {
+        let text = site.text(path);
+        assert!(
+            text.contains("T1486") && text.contains("T1566.001"),
+            "{path}"
+        );
+    }
+}

@@ -6,6 +6,13 @@
 //! own (`zqmark0042`, `zqid0007`) that names the item it belongs to. A build's
 //! files are scanned for markers as bytes (compressed files decompressed), so
 //! a leak is caught wherever it lands: a page, a feed, JSON, STIX, an index.
+//!
+//! Entities and incidents also carry relations (each with a level of its
+//! own, published only when its item and its target are) and ATT&CK
+//! techniques, and aliases name who uses them. Technique ids are not
+//! markers, so they are checked through `/attack-layer.json` and the
+//! technique pages: a technique is there exactly when a published item
+//! names it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -20,6 +27,18 @@ use crate::support::{copy_dir, run, snapshot};
 
 /// TLP 2.0 levels from least to most restricted, as `--tlp` spells them.
 const LEVELS: [&str; 5] = ["clear", "green", "amber", "amber+strict", "red"];
+
+/// The techniques random items name.
+const TECHNIQUES: [&str; 4] = ["T1486", "T1566.001", "T1059", "T1210"];
+
+const RELATION_TYPES: [&str; 6] = [
+    "uses",
+    "targets",
+    "attributed-to",
+    "part-of",
+    "located-at",
+    "related-to",
+];
 
 const ENTITY_KINDS: [&str; 6] = [
     "actor",
@@ -59,6 +78,7 @@ struct AnnotationPlan {
     link: Option<Link>,
     /// The quote crosses an `*emphasis*`.
     emphasis: bool,
+    techniques: Vec<Pick>,
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +88,8 @@ struct IncidentPlan {
     targets: Vec<Pick>,
     malware: Vec<Pick>,
     link: Option<Link>,
+    relations: Vec<RelationPlan>,
+    techniques: Vec<Pick>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +97,18 @@ struct EntityPlan {
     tlp: usize,
     kind: usize,
     link: Option<Link>,
+    relations: Vec<RelationPlan>,
+    techniques: Vec<Pick>,
+    /// Its alias is a map naming who uses it, with a note and a source.
+    alias_by: bool,
+}
+
+/// A relation to an entity, with a level of its own.
+#[derive(Debug, Clone)]
+struct RelationPlan {
+    target: Pick,
+    kind: usize,
+    tlp: usize,
 }
 
 /// `[text](@id)` to any article, incident or entity, or
@@ -101,6 +135,16 @@ fn refs() -> impl Strategy<Value = Vec<Pick>> {
     prop::collection::vec(pick_one(), 0..3)
 }
 
+fn techniques() -> impl Strategy<Value = Vec<Pick>> {
+    prop::collection::vec(0..TECHNIQUES.len(), 0..3)
+}
+
+fn relations() -> impl Strategy<Value = Vec<RelationPlan>> {
+    let relation = (pick_one(), 0..RELATION_TYPES.len(), level())
+        .prop_map(|(target, kind, tlp)| RelationPlan { target, kind, tlp });
+    prop::collection::vec(relation, 0..3)
+}
+
 fn link() -> impl Strategy<Value = Link> {
     (pick_one(), prop::option::of(pick_one()))
         .prop_map(|(target, annotation)| Link { target, annotation })
@@ -113,14 +157,16 @@ fn plan() -> impl Strategy<Value = Plan> {
         refs(),
         prop::option::of(link()),
         any::<bool>(),
+        techniques(),
     )
         .prop_map(
-            |(tlp, incidents, entities, link, emphasis)| AnnotationPlan {
+            |(tlp, incidents, entities, link, emphasis, techniques)| AnnotationPlan {
                 tlp,
                 incidents,
                 entities,
                 link,
                 emphasis,
+                techniques,
             },
         );
     let article = (
@@ -135,17 +181,44 @@ fn plan() -> impl Strategy<Value = Plan> {
             link,
             annotations,
         });
-    let incident = (level(), refs(), refs(), refs(), prop::option::of(link())).prop_map(
-        |(tlp, actors, targets, malware, link)| IncidentPlan {
-            tlp,
-            actors,
-            targets,
-            malware,
-            link,
-        },
-    );
-    let entity = (level(), 0..ENTITY_KINDS.len(), prop::option::of(link()))
-        .prop_map(|(tlp, kind, link)| EntityPlan { tlp, kind, link });
+    let incident = (
+        level(),
+        refs(),
+        refs(),
+        refs(),
+        prop::option::of(link()),
+        relations(),
+        techniques(),
+    )
+        .prop_map(
+            |(tlp, actors, targets, malware, link, relations, techniques)| IncidentPlan {
+                tlp,
+                actors,
+                targets,
+                malware,
+                link,
+                relations,
+                techniques,
+            },
+        );
+    let entity = (
+        level(),
+        0..ENTITY_KINDS.len(),
+        prop::option::of(link()),
+        relations(),
+        techniques(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(tlp, kind, link, relations, techniques, alias_by)| EntityPlan {
+                tlp,
+                kind,
+                link,
+                relations,
+                techniques,
+                alias_by,
+            },
+        );
     (
         prop::collection::vec(article, 1..5),
         prop::collection::vec(incident, 1..4),
@@ -259,6 +332,10 @@ struct Fixture {
     owners: Vec<Owner>,
     markers: BTreeMap<String, Marker>,
     next: usize,
+    /// The level of each entity, for the levels of relations to it.
+    entity_levels: Vec<usize>,
+    /// Which owner names which technique.
+    technique_uses: Vec<(usize, &'static str)>,
 }
 
 impl Fixture {
@@ -308,6 +385,8 @@ impl Fixture {
             files: BTreeMap::new(),
             owners: Vec::new(),
             markers: BTreeMap::new(),
+            entity_levels: plan.entities.iter().map(|e| e.tlp).collect(),
+            technique_uses: Vec::new(),
         };
         for (i, article) in plan.articles.iter().enumerate() {
             f.article(i, article);
@@ -326,6 +405,53 @@ impl Fixture {
             format!("Front page {intro}, see {link}.\n"),
         );
         f
+    }
+
+    /// `techniques: [...]` for `owner`, recording the uses.
+    fn techniques(&mut self, owner: usize, picks: &[Pick]) -> String {
+        let ids: Vec<&'static str> = picks
+            .iter()
+            .map(|p| TECHNIQUES[p % TECHNIQUES.len()])
+            .collect();
+        for id in &ids {
+            self.technique_uses.push((owner, id));
+        }
+        format!("techniques: [{}]", ids.join(", "))
+    }
+
+    /// The `relations:` of item `id` (an incident or entity at `level`),
+    /// each relation an owner of its own: published only when its item and
+    /// its target are, and its own level allows.
+    fn relations(&mut self, id: &str, file: &str, level: usize, plans: &[RelationPlan]) -> String {
+        let mut yaml = String::new();
+        for r in plans {
+            let t = r.target % self.entity_levels.len();
+            let target = self.names.entities()[t].clone();
+            if target == id {
+                continue;
+            }
+            let kind = RELATION_TYPES[r.kind];
+            let what = format!(
+                "relation {kind} from {id} to {target} (own level {})",
+                LEVELS[r.tlp]
+            );
+            let effective = r.tlp.max(level).max(self.entity_levels[t]);
+            let me = self.owner(what, file, effective, false);
+            let note = self.text(me, "relation note");
+            let sources = self.source(me).replace('\n', "\n    ");
+            yaml += &format!(
+                "  - type: {kind}\n    target: {target}\n    first_seen: 2015\n    \
+                 last_seen: 2016-05\n    confidence: moderate\n    \
+                 note: \"Relation {note}.\"\n    tlp: {}\n    {}\n",
+                LEVELS[r.tlp],
+                sources.trim_end()
+            );
+        }
+        if yaml.is_empty() {
+            yaml
+        } else {
+            format!("relations:\n{yaml}")
+        }
     }
 
     fn claim_id(&mut self, id: &str, owner: usize) {
@@ -414,9 +540,10 @@ impl Fixture {
         let incidents = pick(&plan.incidents, self.names.incidents());
         let entities = pick(&plan.entities, self.names.entities());
         let sources = self.source(me).replace('\n', "\n  ");
+        let techniques = self.techniques(me, &plan.techniques);
         format!(
             "- id: {id}\n  quote: \"{quote}\"\n  note: \"{note}.\"\n  kind: claim\n  \
-             incidents: [{incidents}]\n  entities: [{entities}]\n  tlp: {}\n  {}\n",
+             incidents: [{incidents}]\n  entities: [{entities}]\n  tlp: {}\n  {techniques}\n  {}\n",
             LEVELS[plan.tlp],
             sources.trim_end()
         )
@@ -445,12 +572,15 @@ impl Fixture {
         );
         let year = 2014 + i % 6;
         let sources = self.source(me);
+        let techniques = self.techniques(me, &plan.techniques);
+        let relations = self.relations(&id, &file, plan.tlp, &plan.relations);
         self.files.insert(
             file,
             format!(
                 "title: \"Incident {title}\"\ndate: {year}-03\nsummary: |\n  {summary}.\n\
                  actors: [{actors}]\ntargets: [{targets}]\nmalware: [{malware}]\n\
-                 losses: \"Losses {losses}\"\ntags: [shared, {tag}]\ntlp: {}\n{sources}",
+                 losses: \"Losses {losses}\"\ntags: [shared, {tag}]\ntlp: {}\n{sources}\
+                 {techniques}\n{relations}",
                 LEVELS[plan.tlp]
             ),
         );
@@ -471,11 +601,24 @@ impl Fixture {
             summary += &format!(" with {}", self.link(me, link));
         }
         let sources = self.source(me);
+        let aliases = if plan.alias_by {
+            let (by, note) = (self.text(me, "alias by"), self.text(me, "alias note"));
+            let source = self.source(me).replace("sources:\n  - ", "");
+            format!(
+                "aliases:\n  - {{ name: \"Alias {alias}\", by: \"Vendor {by}\", \
+                 note: \"Alias {note}.\", sources: [{}] }}\n",
+                source.trim_end()
+            )
+        } else {
+            format!("aliases: [\"Alias {alias}\"]\n")
+        };
+        let techniques = self.techniques(me, &plan.techniques);
+        let relations = self.relations(&id, &file, plan.tlp, &plan.relations);
         self.files.insert(
             file,
             format!(
-                "name: \"Entity {name}\"\nkind: {}\naliases: [\"Alias {alias}\"]\n\
-                 summary: |\n  {summary}.\ntlp: {}\n{sources}",
+                "name: \"Entity {name}\"\nkind: {}\n{aliases}\
+                 summary: |\n  {summary}.\ntlp: {}\n{sources}{techniques}\n{relations}",
                 ENTITY_KINDS[plan.kind], LEVELS[plan.tlp]
             ),
         );
@@ -598,6 +741,10 @@ fn dangling_stix_refs(bytes: &[u8]) -> Vec<String> {
 struct Scan {
     files: BTreeMap<String, BTreeSet<String>>,
     dangling: Vec<String>,
+    /// The technique ids of `/attack-layer.json`.
+    layer: BTreeSet<String>,
+    /// The technique pages written (`techniques/<id>/index.html`).
+    technique_pages: BTreeSet<String>,
 }
 
 /// Builds the dossier in `root` as `build` says, and scans what it wrote.
@@ -615,6 +762,8 @@ fn build_site(root: &Path, build: &Build) -> Scan {
     let mut scan = Scan {
         files: BTreeMap::new(),
         dangling: Vec::new(),
+        layer: BTreeSet::new(),
+        technique_pages: BTreeSet::new(),
     };
     for (name, bytes) in snapshot(&root.join(&out)) {
         if name.ends_with('/') {
@@ -622,6 +771,21 @@ fn build_site(root: &Path, build: &Build) -> Scan {
         }
         if name == "stix.json" {
             scan.dangling = dangling_stix_refs(&bytes);
+        }
+        if name == "attack-layer.json" {
+            let layer: Value = serde_json::from_slice(&bytes).expect("the layer is JSON");
+            scan.layer = layer["techniques"]
+                .as_array()
+                .expect("a layer has techniques")
+                .iter()
+                .filter_map(|t| t["techniqueID"].as_str().map(str::to_string))
+                .collect();
+        }
+        if let Some(id) = name
+            .strip_prefix("techniques/")
+            .and_then(|rest| rest.strip_suffix("/index.html"))
+        {
+            scan.technique_pages.insert(id.to_string());
         }
         scan.files
             .insert(name.clone(), words(&readable(&name, &bytes)));
@@ -655,6 +819,38 @@ fn problems(fixture: &Fixture, build: &Build, scan: &Scan) -> Vec<String> {
                     owner.describe()
                 ));
             }
+        }
+    }
+    // Techniques: exactly those a published item names, in the layer and
+    // as pages.
+    let named: BTreeSet<String> = fixture
+        .technique_uses
+        .iter()
+        .filter(|(owner, _)| fixture.owners[*owner].published(build))
+        .map(|(_, id)| id.to_string())
+        .collect();
+    for (what, found) in [
+        ("attack-layer.json", &scan.layer),
+        ("technique pages", &scan.technique_pages),
+    ] {
+        for id in found.difference(&named) {
+            let by: Vec<String> = fixture
+                .technique_uses
+                .iter()
+                .filter(|(_, t)| t == id)
+                .map(|(owner, _)| fixture.owners[*owner].describe())
+                .collect();
+            out.push(format!(
+                "LEAK: technique {id} is in the {what} of the build with {build}, \
+                 named only by withheld items: {}",
+                by.join("; ")
+            ));
+        }
+        for id in named.difference(found) {
+            out.push(format!(
+                "MISSING: technique {id}, named by a published item, is not in the {what} \
+                 of the build with {build}"
+            ));
         }
     }
     let everywhere: BTreeSet<&String> = files.values().flatten().collect();
