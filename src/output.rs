@@ -20,6 +20,19 @@ pub(crate) const NOJEKYLL: &str = ".nojekyll";
 pub(crate) trait Sink: Sync {
     /// Writes `bytes` at site path `path` (`articles/x/index.html`).
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()>;
+
+    /// Writes at `path` what `render` writes. A large export (hundreds of
+    /// megabytes on a big dossier) goes to its file as it is produced
+    /// rather than through a buffer the size of the file.
+    fn write_with(
+        &self,
+        path: &str,
+        render: &mut dyn FnMut(&mut dyn std::io::Write) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut bytes = Vec::new();
+        render(&mut bytes)?;
+        self.write(path, &bytes)
+    }
 }
 
 /// Keeps written files in memory (for `serve`).
@@ -54,6 +67,25 @@ impl Sink for Staging {
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         fs::write(&dest, bytes).with_context(|| format!("cannot write {}", dest.display()))
+    }
+
+    fn write_with(
+        &self,
+        path: &str,
+        render: &mut dyn FnMut(&mut dyn std::io::Write) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        use std::io::Write as _;
+        let dest = self.staging.join(path);
+        if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        let file =
+            fs::File::create(&dest).with_context(|| format!("cannot write {}", dest.display()))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        render(&mut out)?;
+        out.flush()
+            .with_context(|| format!("cannot write {}", dest.display()))
     }
 }
 

@@ -26,11 +26,8 @@ use crate::yaml::Spanned;
 /// key, a changed meaning); added keys keep the version.
 const VERSION: u32 = 1;
 
-pub(crate) fn render(view: &Published<'_>) -> anyhow::Result<Vec<u8>> {
-    let doc = Export::new(view).document();
-    let mut bytes = serde_json::to_vec_pretty(&doc)?;
-    bytes.push(b'\n');
-    Ok(bytes)
+pub(crate) fn render(view: &Published<'_>, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    super::write_json(out, &Export::new(view).document())
 }
 
 #[derive(Serialize)]

@@ -17,8 +17,8 @@ use crate::output::Sink;
 use crate::publish::Published;
 use crate::session::Current;
 
-/// Renders one export file from the published view.
-pub(crate) type Export = fn(&Published<'_>) -> anyhow::Result<Vec<u8>>;
+/// Writes one export file from the published view.
+pub(crate) type Export = fn(&Published<'_>, &mut dyn std::io::Write) -> anyhow::Result<()>;
 
 /// Every export at a fixed path: its site path and how to render it. The
 /// entity layers are listed by [`layer::entity_layers`].
@@ -26,8 +26,29 @@ const EXPORTS: [(&str, Export); 4] = [
     ("dossier.json", json::render),
     ("timeline.json", timeline::render),
     ("stix.json", stix::render),
-    (layer::DOSSIER_LAYER, layer::render_dossier),
+    (layer::DOSSIER_LAYER, write_dossier_layer),
 ];
+
+/// The dossier's layer: a few kilobytes, rendered whole.
+fn write_dossier_layer(view: &Published<'_>, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    out.write_all(&layer::render_dossier(view)?)?;
+    Ok(())
+}
+
+/// An export's bytes, for `serve`, which keeps them.
+#[cfg_attr(not(feature = "serve"), allow(dead_code))]
+pub(crate) fn to_bytes(export: Export, view: &Published<'_>) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    export(view, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Writes `value` as pretty JSON and a final newline, as it is serialised.
+fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
 
 /// Every export at a fixed path: its site path and how to render it.
 #[cfg_attr(not(feature = "serve"), allow(dead_code))]
@@ -40,7 +61,7 @@ pub(crate) fn render(current: &Current, sink: &dyn Sink) -> anyhow::Result<()> {
     let mut timer = crate::timings::Timer::new();
     let view = Published::new(&current.dossier, &current.prepared);
     for (path, export) in EXPORTS {
-        sink.write(path, &export(&view)?)?;
+        sink.write_with(path, &mut |out| export(&view, out))?;
     }
     for (path, e) in layer::entity_layers(&view) {
         sink.write(&path, &layer::render_entity(&view, e)?)?;

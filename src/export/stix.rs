@@ -62,7 +62,7 @@ const TLP_MARKINGS: [(Tlp, &str); 5] = [
 type Object = (Tlp, Value);
 
 /// Renders the bundle.
-pub(super) fn render(view: &Published<'_>) -> anyhow::Result<Vec<u8>> {
+pub(super) fn render(view: &Published<'_>, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let dossier = view.dossier;
     let b = Builder::new(view);
     let per_article: Vec<Vec<Object>> = view
@@ -94,9 +94,7 @@ pub(super) fn render(view: &Published<'_>) -> anyhow::Result<Vec<u8>> {
         "id": stix_id("bundle", &bundle_name),
         "objects": all,
     });
-    let mut bytes = serde_json::to_vec_pretty(&bundle)?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    super::write_json(out, &bundle)
 }
 
 /// `type--uuid`, the UUID being v5 of `type/name` under [`NAMESPACE`].

@@ -13,10 +13,8 @@ use crate::graph::ItemRef;
 use crate::highlight::escape;
 use crate::publish::Published;
 
-pub(crate) fn render(view: &Published<'_>) -> anyhow::Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(&timeline(view))?;
-    bytes.push(b'\n');
-    Ok(bytes)
+pub(crate) fn render(view: &Published<'_>, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    super::write_json(out, &timeline(view))
 }
 
 #[derive(Serialize)]

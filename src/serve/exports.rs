@@ -83,7 +83,7 @@ impl Exports {
         let (_, render, slot) = self.slots.iter().find(|(p, ..)| *p == path)?;
         let rendered = slot.get_or_init(|| {
             let view = Published::new(&self.state.dossier, &self.state.prepared);
-            match render(&view) {
+            match export::to_bytes(*render, &view) {
                 Ok(bytes) => Ok(Arc::from(bytes)),
                 Err(e) => Err(crate::report::cause_chain(&e)),
             }
