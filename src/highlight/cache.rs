@@ -29,7 +29,7 @@ pub(crate) const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " highlight ",
     env!("DOSSIER_HIGHLIGHT_HASH"),
-    " format 1"
+    " format 2"
 );
 
 /// The cache folder of a dossier: safe to delete at any time.
@@ -39,8 +39,34 @@ const MAGIC: &[u8; 8] = b"DOSSHLC\n";
 
 pub(crate) type Key = [u8; 16];
 
+/// The HTML of one block: its own string, or a slice of a loaded file's
+/// text, so loading copies nothing per entry.
+#[derive(Clone)]
+pub(crate) struct Html {
+    // Not `Arc<str>`: making one from a `String` would copy the whole file.
+    text: Arc<String>,
+    range: std::ops::Range<usize>,
+}
+
+impl From<String> for Html {
+    fn from(text: String) -> Html {
+        let range = 0..text.len();
+        Html {
+            text: Arc::new(text),
+            range,
+        }
+    }
+}
+
+impl std::ops::Deref for Html {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text[self.range.clone()]
+    }
+}
+
 struct Entry {
-    html: Arc<str>,
+    html: Html,
     /// Read or written by this process since the last save: what the next
     /// save keeps.
     used: AtomicBool,
@@ -72,22 +98,25 @@ pub(crate) fn key(lang: &str, code: &str) -> Key {
     key
 }
 
-pub(crate) fn get(key: &Key) -> Option<Arc<str>> {
+pub(crate) fn get(key: &Key) -> Option<Html> {
     let store = store();
     let entry = store.entries.get(key)?;
     entry.used.store(true, Ordering::Relaxed);
-    Some(Arc::clone(&entry.html))
+    Some(entry.html.clone())
 }
 
-pub(crate) fn insert(key: Key, html: Arc<str>) {
+/// Stores `html` under `key`, and gives it back.
+pub(crate) fn insert(key: Key, html: String) -> Html {
+    let html = Html::from(html);
     let mut store = store();
     let entry = Entry {
-        html,
+        html: html.clone(),
         used: AtomicBool::new(true),
     };
     if store.entries.insert(key, entry).is_none() {
         store.added += 1;
     }
+    html
 }
 
 fn path(root: &Path) -> PathBuf {
@@ -100,13 +129,17 @@ pub(crate) fn load(root: &Path) {
     let Ok(bytes) = fs::read(path(root)) else {
         return;
     };
-    let Some(entries) = decode(&bytes) else {
+    let Some((text, entries)) = decode(bytes) else {
         return;
     };
+    let text = Arc::new(text);
     let mut store = store();
-    for (key, html) in entries {
+    for (key, range) in entries {
         store.entries.entry(key).or_insert_with(|| Entry {
-            html: Arc::from(html),
+            html: Html {
+                text: Arc::clone(&text),
+                range,
+            },
             used: AtomicBool::new(false),
         });
     }
@@ -156,8 +189,10 @@ pub(crate) fn forget() {
     *store() = Store::default();
 }
 
-/// `MAGIC`, the version, the entry count, each entry (key, length, HTML),
-/// then a BLAKE3 checksum of everything before it.
+/// The HTML of every entry one after the other (so that loading takes it
+/// as one string), then each entry's key and length, the version, the
+/// entry count and the HTML's length, `MAGIC`, and a BLAKE3 checksum of
+/// everything before it.
 fn write(path: &Path, entries: &[(&Key, &Entry)]) -> io::Result<()> {
     struct Hashing<W> {
         inner: W,
@@ -178,15 +213,20 @@ fn write(path: &Path, entries: &[(&Key, &Entry)]) -> io::Result<()> {
         inner: BufWriter::with_capacity(1 << 16, file),
         hasher: blake3::Hasher::new(),
     };
-    out.write_all(MAGIC)?;
-    out.write_all(&(VERSION.len() as u64).to_le_bytes())?;
-    out.write_all(VERSION.as_bytes())?;
-    out.write_all(&(entries.len() as u64).to_le_bytes())?;
+    let mut text_len = 0u64;
+    for (_, entry) in entries {
+        out.write_all(entry.html.as_bytes())?;
+        text_len += entry.html.len() as u64;
+    }
     for (key, entry) in entries {
         out.write_all(&key[..])?;
         out.write_all(&(entry.html.len() as u64).to_le_bytes())?;
-        out.write_all(entry.html.as_bytes())?;
     }
+    out.write_all(VERSION.as_bytes())?;
+    out.write_all(&(VERSION.len() as u64).to_le_bytes())?;
+    out.write_all(&(entries.len() as u64).to_le_bytes())?;
+    out.write_all(&text_len.to_le_bytes())?;
+    out.write_all(MAGIC)?;
     let checksum = out.hasher.finalize();
     let mut inner = out.inner;
     inner.write_all(checksum.as_bytes())?;
@@ -195,31 +235,53 @@ fn write(path: &Path, entries: &[(&Key, &Entry)]) -> io::Result<()> {
     inner.flush()
 }
 
-/// The entries of a cache file, or None unless it is whole, uncorrupted
-/// and of this version.
-fn decode(bytes: &[u8]) -> Option<Vec<(Key, &str)>> {
+/// An entry of a loaded file: its key and the range of its HTML.
+type Slot = (Key, std::ops::Range<usize>);
+
+/// The HTML text of a cache file and each entry's range in it, or None
+/// unless the file is whole, uncorrupted and of this version.
+fn decode(mut bytes: Vec<u8>) -> Option<(String, Vec<Slot>)> {
     let body_len = bytes.len().checked_sub(32)?;
     let (body, checksum) = bytes.split_at(body_len);
-    if blake3::hash(body).as_bytes() != checksum {
+    if blake3::Hasher::new()
+        .update_rayon(body)
+        .finalize()
+        .as_bytes()
+        != checksum
+    {
         return None;
     }
+    // Read from the end: MAGIC, the text's length, the count, the version.
     let mut reader = Reader { rest: body };
-    if reader.take(MAGIC.len())? != MAGIC {
+    if reader.take_back(MAGIC.len())? != MAGIC {
         return None;
     }
-    let version_len = reader.len()?;
-    if reader.take(version_len)? != VERSION.as_bytes() {
+    let text_len = reader.len_back()?;
+    let count = reader.len_back()?;
+    let version_len = reader.len_back()?;
+    if reader.take_back(version_len)? != VERSION.as_bytes() {
         return None;
     }
-    let count = reader.len()?;
-    let mut entries = Vec::with_capacity(count.min(body.len() / 24));
-    for _ in 0..count {
-        let key: Key = reader.take(16)?.try_into().ok()?;
-        let len = reader.len()?;
-        let html = std::str::from_utf8(reader.take(len)?).ok()?;
-        entries.push((key, html));
+    let index = reader.take_back(count.checked_mul(24)?)?;
+    if reader.rest.len() != text_len {
+        return None;
     }
-    reader.rest.is_empty().then_some(entries)
+    let mut entries = Vec::with_capacity(count);
+    let mut start = 0usize;
+    for item in index.chunks_exact(24) {
+        let key: Key = item[..16].try_into().ok()?;
+        let len = usize::try_from(u64::from_le_bytes(item[16..].try_into().ok()?)).ok()?;
+        let end = start.checked_add(len).filter(|&end| end <= text_len)?;
+        entries.push((key, start..end));
+        start = end;
+    }
+    bytes.truncate(text_len);
+    let text = String::from_utf8(bytes).ok()?;
+    // Every range must cut the text between characters.
+    let whole = entries
+        .iter()
+        .all(|(_, r)| text.is_char_boundary(r.start) && text.is_char_boundary(r.end));
+    (start == text_len && whole).then_some((text, entries))
 }
 
 struct Reader<'a> {
@@ -227,17 +289,16 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.rest.len() {
-            return None;
-        }
-        let (taken, rest) = self.rest.split_at(n);
+    /// The last `n` bytes left.
+    fn take_back(&mut self, n: usize) -> Option<&'a [u8]> {
+        let at = self.rest.len().checked_sub(n)?;
+        let (rest, taken) = self.rest.split_at(at);
         self.rest = rest;
         Some(taken)
     }
 
-    fn len(&mut self) -> Option<usize> {
-        let bytes: [u8; 8] = self.take(8)?.try_into().ok()?;
+    fn len_back(&mut self) -> Option<usize> {
+        let bytes: [u8; 8] = self.take_back(8)?.try_into().ok()?;
         usize::try_from(u64::from_le_bytes(bytes)).ok()
     }
 }
@@ -257,7 +318,7 @@ mod tests {
             .iter()
             .map(|(k, h)| {
                 let entry = Entry {
-                    html: Arc::clone(h),
+                    html: Html::from(h.to_string()),
                     used: AtomicBool::new(true),
                 };
                 (*k, entry)
@@ -274,10 +335,10 @@ mod tests {
             .map(|n| (key("rust", &n.to_string()), html(n)))
             .collect();
         let bytes = encoded(&entries);
-        let decoded = decode(&bytes).unwrap();
+        let (text, decoded) = decode(bytes).unwrap();
         assert_eq!(decoded.len(), 3);
-        for ((k, h), (dk, dh)) in entries.iter().zip(&decoded) {
-            assert_eq!((k, &**h), (dk, *dh));
+        for ((k, h), (dk, range)) in entries.iter().zip(&decoded) {
+            assert_eq!((k, &**h), (dk, &text[range.clone()]));
         }
     }
 
@@ -288,15 +349,18 @@ mod tests {
             .collect();
         let bytes = encoded(&entries);
         for len in 0..bytes.len() {
-            assert!(decode(&bytes[..len]).is_none(), "truncated to {len}");
+            assert!(
+                decode(bytes[..len].to_vec()).is_none(),
+                "truncated to {len}"
+            );
         }
         for i in 0..bytes.len() {
             let mut damaged = bytes.clone();
             damaged[i] ^= 0x20;
-            assert!(decode(&damaged).is_none(), "byte {i} flipped");
+            assert!(decode(damaged).is_none(), "byte {i} flipped");
         }
-        assert!(decode(b"").is_none());
-        assert!(decode(&[0xff; 100]).is_none());
+        assert!(decode(Vec::new()).is_none());
+        assert!(decode(vec![0xff; 100]).is_none());
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 mod cache;
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use syntect::highlighting::ThemeSet;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
@@ -40,13 +40,10 @@ pub(crate) fn code_block(code: &str, lang: &str) -> String {
         None
     } else {
         let key = cache::key(lang, code);
-        let body = cache::get(&key).unwrap_or_else(|| {
-            // An empty entry records a language syntect does not know, so
-            // a cached build needs no syntax definitions at all.
-            let body: Arc<str> = Arc::from(highlight(code, lang).unwrap_or_default());
-            cache::insert(key, Arc::clone(&body));
-            body
-        });
+        // An empty entry records a language syntect does not know, so a
+        // cached build needs no syntax definitions at all.
+        let body = cache::get(&key)
+            .unwrap_or_else(|| cache::insert(key, highlight(code, lang).unwrap_or_default()));
         // Highlighting a block never gives empty HTML: the code has a line.
         (!body.is_empty()).then_some(body)
     };
