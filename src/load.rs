@@ -198,8 +198,13 @@ pub(crate) fn find_files(content: &Path) -> anyhow::Result<Vec<(PathBuf, FileKin
         for entry in entries {
             let entry = entry.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
             let path = entry.path();
+            // The entry's type comes with the directory listing: a stat
+            // call per file only for symbolic links, which may point at one.
+            let is_file = entry
+                .file_type()
+                .is_ok_and(|t| t.is_file() || (t.is_symlink() && path.is_file()));
             if let Some(kind) = kind_of(content, &path)
-                && path.is_file()
+                && is_file
             {
                 files.push((path, kind));
             }

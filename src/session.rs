@@ -115,6 +115,8 @@ pub(crate) struct Session {
     /// Shared, so `serve` can compute exports from it on request while
     /// the next pass goes on.
     current: Option<Arc<Current>>,
+    /// Whether the highlight cache was read from disk yet.
+    highlight_loaded: bool,
 }
 
 impl Session {
@@ -134,6 +136,7 @@ impl Session {
             attached: load::Attached::default(),
             signatures: incremental.then(Default::default),
             current: None,
+            highlight_loaded: false,
         }
     }
 
@@ -195,6 +198,10 @@ impl Session {
         diagnostics.extend(config_errors);
         self.refresh_files()?;
         timer.lap("read changed files");
+        if !std::mem::replace(&mut self.highlight_loaded, true) {
+            highlight::load_cache(&self.root);
+            timer.lap("read highlight cache");
+        }
         let (base, publish) = self.settings(&config, &mut diagnostics);
         let mut config = config;
         if let Some(base_url) = &self.overrides.base_url {
@@ -224,6 +231,23 @@ impl Session {
         }
         let current = self.current.insert(Arc::new(Current { dossier, prepared }));
         Ok(current)
+    }
+
+    /// Done with highlighting, for `build` and `check`, which load once:
+    /// frees the highlight cache's memory (the pages hold their own
+    /// copies), after saving it for the next run when `save` (see
+    /// `highlight::cache`). A failure to write only costs the next run
+    /// time, so it is reported, never fatal.
+    pub(crate) fn release_highlight_cache(&self, save: bool) {
+        let mut timer = Timer::new();
+        if save && let Err(e) = highlight::save_cache(&self.root) {
+            eprintln!(
+                "warning: cannot save the highlight cache in {}: {e}",
+                self.root.join(highlight::CACHE_DIR).display()
+            );
+        }
+        highlight::forget_cache();
+        timer.lap("save highlight cache");
     }
 
     /// Renders the current state into `sink` (everything, or what changed).

@@ -18,6 +18,8 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
         Ok(staging) => staging,
         Err(e) => return reporter.failure(&Failure::Other(e), "build"),
     };
+    // Only a build that may write saves the cache (`.dossier-cache/`).
+    session.release_highlight_cache(true);
     let rendered = match session
         .render(&staging)
         .and_then(|rendered| session.render_exports(&staging).map(|_| rendered))

@@ -19,6 +19,8 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
         Err(failure) => return reporter.failure(&failure, "check"),
     };
     let base = current.dossier.base.clone();
+    // `check` writes nothing, the cache included; it reads one if a build left it.
+    session.release_highlight_cache(false);
     let sink = MemorySink::default();
     let rendered = match session
         .render(&sink)

@@ -8,6 +8,7 @@
 mod axe;
 mod browser;
 mod build;
+mod cache;
 mod check;
 mod crawl;
 mod errors;

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::live::{Server, save_by_rename, strip_script};
-use crate::support::{example, run, snapshot};
+use crate::support::{assert_same_files, example, run, snapshot};
 
 const ARTICLE: &str = "content/articles/bangladesh-bank-heist.md";
 const ANNOTATIONS: &str = "content/articles/bangladesh-bank-heist.annotations.yaml";
@@ -261,12 +261,21 @@ fn a_busy_port_is_a_clear_error() {
 
 /// Fetches every file a fresh build writes from the server and compares.
 /// Each file gets a few seconds to match, in case a rebuild is still under
-/// way.
+/// way. The build is made twice, without and with the highlight cache the
+/// first one leaves, and both must write the same bytes.
 fn assert_serves_a_fresh_build(server: &Server, root: &Path) {
     let out = tempfile::tempdir().unwrap();
+    let _ = fs::remove_dir_all(root.join(".dossier-cache"));
+    let cold = out.path().join("cold");
+    run(root, &["build", "--output", cold.to_str().unwrap()]).assert_code(0);
     let public = out.path().join("public");
     run(root, &["build", "--output", public.to_str().unwrap()]).assert_code(0);
     let built = snapshot(&public);
+    assert_same_files(
+        &snapshot(&cold),
+        &built,
+        "a cached build against a cold one",
+    );
     for (path, bytes) in &built {
         if path == ".dossier-build" || path == ".nojekyll" || path.ends_with('/') {
             continue;
