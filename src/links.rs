@@ -216,7 +216,7 @@ fn percent_decode(text: &str) -> String {
 
 /// An attribute of interest found in a document.
 #[derive(Debug, PartialEq, Eq)]
-enum Found {
+pub(crate) enum Found {
     /// A URL to follow (`href`, `src`, one `srcset` candidate, `<loc>`).
     Link(String),
     /// An `id`, or the `name` of an `<a>`: a fragment target.
@@ -278,8 +278,65 @@ fn url_of(prefix: &str, path: &str) -> String {
     format!("{prefix}{path}")
 }
 
-/// Checks every link of the HTML and XML files of `files` (site path, bytes).
-pub(crate) fn check(files: &[(String, Vec<u8>)], base: &BaseUrl) -> Report {
+/// Whether links are followed in a file: HTML, XML (feeds, the sitemap)
+/// and SVG.
+fn is_document(path: &str) -> bool {
+    path.ends_with(".html") || path.ends_with(".xml") || path.ends_with(".svg")
+}
+
+/// A rendered file as `check` keeps it: its site path and, for a document,
+/// the links and fragment targets in it.
+pub(crate) type Scanned = (String, Option<Vec<Found>>);
+
+/// The sink of `check`: it scans each document as it is rendered (on the
+/// rendering threads) and keeps the links, not the page; of any other file
+/// only its path. The rendered site of a large dossier is gigabytes; its
+/// links are a small part of that.
+#[derive(Default)]
+pub(crate) struct ScanSink {
+    files: std::sync::Mutex<Vec<Scanned>>,
+}
+
+impl ScanSink {
+    pub(crate) fn into_files(self) -> anyhow::Result<Vec<Scanned>> {
+        self.files
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("a render thread panicked"))
+    }
+
+    fn keep(&self, path: &str, scanned: Option<Vec<Found>>) -> anyhow::Result<()> {
+        self.files
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a render thread panicked"))?
+            .push((path.to_string(), scanned));
+        Ok(())
+    }
+}
+
+impl crate::output::Sink for ScanSink {
+    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let scanned = is_document(path).then(|| scan(&String::from_utf8_lossy(bytes)));
+        self.keep(path, scanned)
+    }
+
+    fn write_with(
+        &self,
+        path: &str,
+        render: &mut dyn FnMut(&mut dyn std::io::Write) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        if is_document(path) {
+            let mut bytes = Vec::new();
+            render(&mut bytes)?;
+            return self.write(path, &bytes);
+        }
+        // An export: rendered (so that its errors show) but not kept.
+        render(&mut std::io::sink())?;
+        self.keep(path, None)
+    }
+}
+
+/// Checks every link of the documents among `files`.
+pub(crate) fn check(files: &[Scanned], base: &BaseUrl) -> Report {
     let host = base
         .permalink
         .split_once("://")
@@ -289,10 +346,9 @@ pub(crate) fn check(files: &[(String, Vec<u8>)], base: &BaseUrl) -> Report {
         host,
     };
     let paths: HashSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-    let documents: Vec<(&str, Vec<Found>)> = files
+    let documents: Vec<(&str, &[Found])> = files
         .iter()
-        .filter(|(p, _)| p.ends_with(".html") || p.ends_with(".xml") || p.ends_with(".svg"))
-        .map(|(p, bytes)| (p.as_str(), scan(&String::from_utf8_lossy(bytes))))
+        .filter_map(|(p, found)| Some((p.as_str(), found.as_deref()?)))
         .collect();
     let anchors: HashMap<&str, HashSet<&str>> = documents
         .iter()
@@ -569,7 +625,8 @@ mod tests {
 
     #[test]
     fn missing_files_fragments_and_prefixes_are_problems() {
-        let files: Vec<(String, Vec<u8>)> = [
+        let sink = ScanSink::default();
+        let files: Vec<(&str, &str)> = vec![
             (
                 "index.html",
                 r##"<link href="/sub/style.css"><a href="#main" id="main"></a><a href="#gone"></a>
@@ -579,11 +636,14 @@ mod tests {
             ("a/index.html", r#"<h2 id="x">X</h2>"#),
             ("entities/index.html", ""),
             ("style.css", ""),
-        ]
-        .into_iter()
-        .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
-        .collect();
-        let report = check(&files, &base("https://example.org/sub/"));
+        ];
+        for (path, text) in files {
+            crate::output::Sink::write(&sink, path, text.as_bytes()).unwrap();
+        }
+        let report = check(
+            &sink.into_files().unwrap(),
+            &base("https://example.org/sub/"),
+        );
         assert_eq!(report.pages, 3);
         assert_eq!(report.links, 8);
         let problems: Vec<(&str, &ProblemKind)> = report

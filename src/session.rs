@@ -260,11 +260,11 @@ impl Session {
     }
 
     /// Writes the JSON exports of the current state into `sink`.
-    pub(crate) fn render_exports(&self, sink: &dyn Sink) -> anyhow::Result<()> {
+    pub(crate) fn render_exports(&self, sink: &dyn Sink, search: bool) -> anyhow::Result<()> {
         let Some(current) = &self.current else {
             anyhow::bail!("nothing to export: the dossier has not loaded");
         };
-        crate::export::render(current, sink)
+        crate::export::render(current, sink, search)
     }
 
     /// The base URL and publish rules, from the config and command line.

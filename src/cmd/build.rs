@@ -22,7 +22,7 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
     session.release_highlight_cache(true);
     let rendered = match session
         .render(&staging)
-        .and_then(|rendered| session.render_exports(&staging).map(|_| rendered))
+        .and_then(|rendered| session.render_exports(&staging, true).map(|_| rendered))
     {
         Ok(rendered) => rendered,
         Err(e) => {

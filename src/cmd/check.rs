@@ -8,7 +8,6 @@ use std::path::Path;
 
 use crate::diagnostic::Diagnostics;
 use crate::links;
-use crate::output::MemorySink;
 use crate::report::Reporter;
 use crate::session::{Failure, Overrides, Session};
 
@@ -21,20 +20,19 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
     let base = current.dossier.base.clone();
     // `check` writes nothing, the cache included; it reads one if a build left it.
     session.release_highlight_cache(false);
-    let sink = MemorySink::default();
+    let sink = links::ScanSink::default();
     let rendered = match session
         .render(&sink)
-        .and_then(|rendered| session.render_exports(&sink).map(|_| rendered))
+        // Nothing links into the search index (the search page's script
+        // loads it), and it is the costliest output: check leaves it out.
+        .and_then(|rendered| session.render_exports(&sink, false).map(|_| rendered))
     {
         Ok(rendered) => rendered,
         Err(e) => return reporter.failure(&Failure::Other(e), "check"),
     };
-    let files = match sink.files.into_inner() {
+    let files = match sink.into_files() {
         Ok(files) => files,
-        Err(_) => {
-            let e = anyhow::anyhow!("a render thread panicked");
-            return reporter.failure(&Failure::Other(e), "check");
-        }
+        Err(e) => return reporter.failure(&Failure::Other(e), "check"),
     };
     let report = links::check(&files, &base);
     if !report.problems.is_empty() {

@@ -56,8 +56,9 @@ pub(crate) fn all() -> [(&'static str, Export); 4] {
     EXPORTS
 }
 
-/// Writes every export into `sink`, and the search index.
-pub(crate) fn render(current: &Current, sink: &dyn Sink) -> anyhow::Result<()> {
+/// Writes every export into `sink`, and the search index when `search`
+/// (and the config) asks for it.
+pub(crate) fn render(current: &Current, sink: &dyn Sink, search: bool) -> anyhow::Result<()> {
     let mut timer = crate::timings::Timer::new();
     let view = Published::new(&current.dossier, &current.prepared);
     for (path, export) in EXPORTS {
@@ -67,7 +68,7 @@ pub(crate) fn render(current: &Current, sink: &dyn Sink) -> anyhow::Result<()> {
         sink.write(&path, &layer::render_entity(&view, e)?)?;
     }
     timer.lap("exports");
-    if current.dossier.config.search {
+    if search && current.dossier.config.search {
         for (path, bytes) in crate::search::index(&view)? {
             sink.write(&path, &bytes)?;
         }
