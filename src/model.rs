@@ -79,6 +79,14 @@ impl EntityKind {
         ("other", EntityKind::Other),
     ];
 
+    /// The name written in YAML and used in CSS classes: `actor`.
+    pub(crate) fn name(self) -> &'static str {
+        EntityKind::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("other", |(name, _)| name)
+    }
+
     pub(crate) fn plural_label(self) -> &'static str {
         match self {
             EntityKind::Actor => "Actors",

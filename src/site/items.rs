@@ -14,18 +14,9 @@ use crate::chart;
 use crate::citations::Citations;
 use crate::export::layer;
 use crate::graph::ItemRef;
-use crate::model::EntityKind;
 use crate::neighbourhood::{self, Neighbour, Neighbourhood};
 use crate::publish::{Reference, RelationEdge};
 use crate::tlp::Tlp;
-
-/// An entity kind's name, as in YAML and CSS classes.
-fn entity_kind_name(kind: EntityKind) -> &'static str {
-    EntityKind::ALL
-        .iter()
-        .find(|(_, k)| *k == kind)
-        .map_or("other", |(name, _)| name)
-}
 
 impl<'a> Pages<'_, 'a> {
     // ---- article.html
@@ -469,7 +460,7 @@ impl<'a> Pages<'_, 'a> {
                 .then_with(|| d.entities[a.0].name.cmp(&d.entities[b.0].name))
         });
         let shapes_of = |item: ItemRef| match item {
-            ItemRef::Entity(e) => entity_kind_name(d.entities[e].kind),
+            ItemRef::Entity(e) => d.entities[e].kind.name(),
             _ => "incident",
         };
         let mut out: Vec<Neighbour<'a>> = neighbours
@@ -489,14 +480,15 @@ impl<'a> Pages<'_, 'a> {
         for (e, n) in shared {
             let item = ItemRef::Entity(e);
             let words = format!("{n} shared incident{}", if n == 1 { "" } else { "s" });
+            let href = view.url(item);
             // A related item keeps its short tie; its link's name says more.
-            if let Some(existing) = out[..related].iter_mut().find(|m| m.href == view.url(item)) {
+            if let Some(existing) = out[..related].iter_mut().find(|m| m.href == href) {
                 existing.sentence = format!("{}, {words}", existing.sentence);
                 continue;
             }
             out.push(Neighbour {
                 name: view.title(item),
-                href: view.url(item),
+                href,
                 kind: shapes_of(item),
                 sentence: format!("{}: {words}", view.title(item)),
                 tie: words,
@@ -505,7 +497,7 @@ impl<'a> Pages<'_, 'a> {
         }
         Neighbourhood {
             centre: &x.name,
-            centre_kind: entity_kind_name(x.kind),
+            centre_kind: x.kind.name(),
             neighbours: out,
         }
     }

@@ -99,40 +99,17 @@ impl<'a> Pages<'_, 'a> {
         }
     }
 
-    /// The techniques entity `ei` uses, by tactic: its own, those of the
-    /// incidents it acts in (as actor or malware), and those of the
-    /// annotations that name it.
+    /// The techniques entity `ei` uses, by tactic: the uses
+    /// [`Published::techniques_of`] counts for it (as its layer does).
+    ///
+    /// [`Published::techniques_of`]: crate::publish::Published::techniques_of
     pub(crate) fn entity_techniques(
         &self,
         ei: usize,
         citations: &mut Citations<'a>,
     ) -> Vec<TechniqueRow<'a>> {
-        let d = self.view.dossier;
-        let id = &d.entities[ei].id;
-        let acts_in = |x: usize| {
-            let incident = &d.incidents[x];
-            incident
-                .actors
-                .iter()
-                .chain(&incident.malware)
-                .any(|a| a.value == *id)
-        };
-        self.technique_rows(citations, |u| match *u {
-            TechniqueUse::Entity(e) if e == ei => {
-                Some((ItemRef::Entity(e), d.entities[e].sources.as_slice()))
-            }
-            TechniqueUse::Incident(x) if acts_in(x) => {
-                Some((ItemRef::Incident(x), d.incidents[x].sources.as_slice()))
-            }
-            TechniqueUse::Annotation(at) => {
-                let n = &d.articles[at.0].annotations[at.1];
-                n.entities
-                    .iter()
-                    .any(|e| e.value == *id)
-                    .then_some((ItemRef::Article(at.0), n.sources.as_slice()))
-            }
-            _ => None,
-        })
+        let used = self.view.techniques_of(ei);
+        self.technique_rows(&used, citations)
     }
 
     /// The techniques of incident `ii`, by tactic: its own and those of the
@@ -144,34 +121,53 @@ impl<'a> Pages<'_, 'a> {
     ) -> Vec<TechniqueRow<'a>> {
         let d = self.view.dossier;
         let id = &d.incidents[ii].id;
-        self.technique_rows(citations, |u| match *u {
-            TechniqueUse::Incident(x) if x == ii => {
-                Some((ItemRef::Incident(x), d.incidents[x].sources.as_slice()))
-            }
-            TechniqueUse::Annotation(at) => {
-                let n = &d.articles[at.0].annotations[at.1];
-                n.incidents
-                    .iter()
-                    .any(|x| x.value == *id)
-                    .then_some((ItemRef::Article(at.0), n.sources.as_slice()))
-            }
-            _ => None,
-        })
+        let references = |u: &TechniqueUse| match *u {
+            TechniqueUse::Incident(x) => x == ii,
+            TechniqueUse::Annotation((ai, ni)) => d.articles[ai].annotations[ni]
+                .incidents
+                .iter()
+                .any(|x| x.value == *id),
+            TechniqueUse::Entity(_) => false,
+        };
+        let used: Vec<(&UsedTechnique, Vec<TechniqueUse>)> = self
+            .view
+            .techniques()
+            .iter()
+            .filter_map(|used| {
+                let uses: Vec<TechniqueUse> =
+                    used.uses.iter().copied().filter(references).collect();
+                (!uses.is_empty()).then_some((used, uses))
+            })
+            .collect();
+        self.technique_rows(&used, citations)
     }
 
-    /// One row per (tactic, technique) with the uses `pick` keeps, each
-    /// with the sources behind it: where it was seen, cited.
+    /// Where a use was seen (the item, or the article of an annotation),
+    /// and the sources that say so.
+    fn sighting(&self, u: TechniqueUse) -> (ItemRef, &'a [Source]) {
+        let d = self.view.dossier;
+        match u {
+            TechniqueUse::Entity(e) => (ItemRef::Entity(e), &d.entities[e].sources),
+            TechniqueUse::Incident(x) => (ItemRef::Incident(x), &d.incidents[x].sources),
+            TechniqueUse::Annotation((ai, ni)) => (
+                ItemRef::Article(ai),
+                &d.articles[ai].annotations[ni].sources,
+            ),
+        }
+    }
+
+    /// One row per (tactic, technique) of `used`, each saying where it was
+    /// seen, cited.
     fn technique_rows(
         &self,
+        used: &[(&UsedTechnique, Vec<TechniqueUse>)],
         citations: &mut Citations<'a>,
-        pick: impl Fn(&TechniqueUse) -> Option<(ItemRef, &'a [Source])>,
     ) -> Vec<TechniqueRow<'a>> {
-        let view = self.view;
         let shapes = self.shapes();
         let mut rows = Vec::new();
-        for used in view.techniques() {
+        for (used, uses) in used {
             let mut seen: Vec<(ItemRef, Vec<usize>)> = Vec::new();
-            for (item, sources) in used.uses.iter().filter_map(&pick) {
+            for (item, sources) in uses.iter().map(|&u| self.sighting(u)) {
                 let cites = citations.cite_all(sources);
                 match seen.iter_mut().find(|(i, _)| *i == item) {
                     Some((_, all)) => all.extend(
@@ -182,9 +178,6 @@ impl<'a> Pages<'_, 'a> {
                     ),
                     None => seen.push((item, cites)),
                 }
-            }
-            if seen.is_empty() {
-                continue;
             }
             for tactic in &used.technique.tactics {
                 let order = attack::tactics().iter().position(|t| t.id == tactic.id);
