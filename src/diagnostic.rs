@@ -6,10 +6,10 @@
 //! run shows every problem instead of the first.
 
 use std::fmt;
+use std::hash::{Hash as _, Hasher as _};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
@@ -19,19 +19,21 @@ pub(crate) struct SourceFile {
     /// Path relative to the dossier root, as shown to the user.
     pub(crate) path: PathBuf,
     pub(crate) text: String,
-    /// Unique for the life of the process: every read of a file gets a new
-    /// one, so caches tell "this exact version" apart without hashing text.
-    pub(crate) generation: u64,
+    /// A hash of the path and the text: caches and page signatures tell
+    /// versions of a file apart by it, within one run (`serve`) and across
+    /// builds (`.dossier-cache/site.json`), without keeping the text.
+    pub(crate) digest: u64,
 }
-
-static GENERATIONS: AtomicU64 = AtomicU64::new(1);
 
 impl SourceFile {
     pub(crate) fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Self> {
+        let (path, text) = (path.into(), text.into());
+        let mut h = rustc_hash::FxHasher::default();
+        (&path, &text).hash(&mut h);
         Arc::new(SourceFile {
-            path: path.into(),
-            text: text.into(),
-            generation: GENERATIONS.fetch_add(1, Ordering::Relaxed),
+            digest: h.finish(),
+            path,
+            text,
         })
     }
 

@@ -38,6 +38,7 @@ mod neighbourhood;
 mod output;
 mod prepare;
 mod publish;
+mod rebuild;
 mod relations;
 mod report;
 mod search;

@@ -155,7 +155,7 @@ pub(crate) fn assemble<'a>(
     let mut reused = Attached::default();
     for (i, file, annotations) in attach {
         let article = &sources.articles[i];
-        let key = (article.file.generation, file.generation);
+        let key = (article.file.digest, file.digest);
         let with_notes = attached.remove(&key).unwrap_or_else(|| {
             let mut copy = Article::clone(article);
             copy.annotations = Arc::clone(annotations);

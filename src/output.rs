@@ -7,8 +7,10 @@
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context as _, bail};
+use rustc_hash::FxHashMap;
 
 /// Marks a folder as written by dossier, so a later build may replace it.
 pub(crate) const MARKER: &str = ".dossier-build";
@@ -33,6 +35,12 @@ pub(crate) trait Sink: Sync {
         render(&mut bytes)?;
         self.write(path, &bytes)
     }
+
+    /// Keeps the file at `path` as the previous run produced it, when this
+    /// sink can (its inputs did not change); true if it did.
+    fn carry(&self, _path: &str) -> bool {
+        false
+    }
 }
 
 /// Keeps written files in memory (for `serve`).
@@ -51,22 +59,49 @@ impl Sink for MemorySink {
         files.push((path.to_string(), bytes.to_vec()));
         Ok(())
     }
+
+    /// `serve` keeps the files of its previous pass.
+    fn carry(&self, _path: &str) -> bool {
+        true
+    }
 }
 
 /// Writes into a staging folder that [`Staging::commit`] swaps in.
 pub(crate) struct Staging {
     target: PathBuf,
     staging: PathBuf,
+    /// Files of the previous build that may be carried over, with their
+    /// lengths then (see `rebuild`).
+    previous: FxHashMap<String, u64>,
+    /// The length of every file in the staging folder, by site path.
+    lengths: Mutex<FxHashMap<String, u64>>,
 }
 
 impl Sink for Staging {
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let dest = self.staging.join(path);
-        if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+        let dest = self.destination(path)?;
+        fs::write(&dest, bytes).with_context(|| format!("cannot write {}", dest.display()))?;
+        self.wrote(path, bytes.len() as u64);
+        Ok(())
+    }
+
+    /// Hard-links the previous build's file, which costs no new inode and
+    /// no data; copies it where links are not supported.
+    fn carry(&self, path: &str) -> bool {
+        let Some(&length) = self.previous.get(path) else {
+            return false;
+        };
+        let old = self.target.join(path);
+        // Not followed: a link planted in the output is never carried.
+        let intact = fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == length);
+        let carried = intact
+            && self.destination(path).is_ok_and(|dest| {
+                fs::hard_link(&old, &dest).is_ok() || fs::copy(&old, &dest).is_ok()
+            });
+        if carried {
+            self.wrote(path, length);
         }
-        fs::write(&dest, bytes).with_context(|| format!("cannot write {}", dest.display()))
+        carried
     }
 
     fn write_with(
@@ -75,17 +110,18 @@ impl Sink for Staging {
         render: &mut dyn FnMut(&mut dyn std::io::Write) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         use std::io::Write as _;
-        let dest = self.staging.join(path);
-        if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
+        let dest = self.destination(path)?;
         let file =
             fs::File::create(&dest).with_context(|| format!("cannot write {}", dest.display()))?;
         let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
         render(&mut out)?;
-        out.flush()
-            .with_context(|| format!("cannot write {}", dest.display()))
+        let length = out
+            .flush()
+            .and_then(|()| out.get_ref().metadata())
+            .with_context(|| format!("cannot write {}", dest.display()))?
+            .len();
+        self.wrote(path, length);
+        Ok(())
     }
 }
 
@@ -120,7 +156,49 @@ impl Staging {
         Ok(Staging {
             target: target.to_path_buf(),
             staging,
+            previous: FxHashMap::default(),
+            lengths: Mutex::default(),
         })
+    }
+
+    /// Lets [`Sink::carry`] take these files (site path and length) from
+    /// the output folder, as the previous build left them.
+    pub(crate) fn carry_from(&mut self, previous: FxHashMap<String, u64>) {
+        self.previous = previous;
+    }
+
+    /// The length of every file written or carried so far, by site path.
+    pub(crate) fn lengths(&self) -> FxHashMap<String, u64> {
+        self.lengths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Where `path` goes in the staging folder, its folder created.
+    fn destination(&self, path: &str) -> anyhow::Result<PathBuf> {
+        let dest = self.staging.join(path);
+        if self
+            .lengths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(path)
+        {
+            // Already there, maybe as a link to the previous build's file:
+            // writing through it would change the site being replaced.
+            fs::remove_file(&dest).with_context(|| format!("cannot replace {}", dest.display()))?;
+        } else if let Some(parent) = dest.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        Ok(dest)
+    }
+
+    fn wrote(&self, path: &str, length: u64) {
+        self.lengths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_string(), length);
     }
 
     /// Swaps the finished site in place of the old one.

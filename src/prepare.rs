@@ -76,7 +76,7 @@ fn key(link_epoch: u64, files: &[Option<&Arc<SourceFile>>]) -> u64 {
     let mut h = FxHasher::default();
     link_epoch.hash(&mut h);
     for file in files {
-        file.map(|f| f.generation).hash(&mut h);
+        file.map(|f| f.digest).hash(&mut h);
     }
     h.finish()
 }

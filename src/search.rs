@@ -15,6 +15,10 @@
 //! page: 100,000 annotations took ten times as long to index as the 10,000
 //! articles that hold them.)
 
+use std::hash::{Hash as _, Hasher as _};
+
+use rustc_hash::FxHasher;
+
 use crate::graph::ItemRef;
 use crate::highlight::escape;
 use crate::model::{AnnotationKind, Confidence};
@@ -32,34 +36,73 @@ struct Document {
     html: String,
 }
 
+/// What the index is made from: one small page per record, and the language.
+pub(crate) struct Input {
+    language: String,
+    documents: Vec<Document>,
+}
+
+/// The records of `view`, ready to index.
+pub(crate) fn input(view: &Published<'_>) -> Input {
+    Input {
+        language: view.dossier.config.language.clone(),
+        documents: documents(view),
+    }
+}
+
 /// The index files, as (site path, bytes).
 pub(crate) fn index(view: &Published<'_>) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let documents = documents(view);
-    let language = view.dossier.config.language.clone();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let files = runtime.block_on(async move {
-        let options = pagefind::options::PagefindServiceConfig::builder()
-            .force_language(language)
-            .build();
-        let mut index = pagefind::api::PagefindIndex::new(Some(options))?;
-        for doc in documents {
-            index.add_html_file(None, Some(doc.url), doc.html).await?;
+    input(view).index()
+}
+
+impl Input {
+    /// A digest of everything the index is made from: the same digest from
+    /// the same program means the same index files (`rebuild` relies on it).
+    pub(crate) fn digest(&self) -> u64 {
+        let mut h = FxHasher::default();
+        self.language.hash(&mut h);
+        for doc in &self.documents {
+            (&doc.url, &doc.html).hash(&mut h);
         }
-        index.get_files().await
-    })?;
-    Ok(files
-        .into_iter()
-        .filter_map(|file| {
-            let name = file.filename.to_string_lossy().replace('\\', "/");
-            // The ready-made UIs and the playground: our page has its own.
-            let unused = name.contains("-ui.")
-                || name.contains("playground")
-                || name.ends_with("pagefind-highlight.js");
-            (!unused).then(|| (format!("{FOLDER}/{name}"), file.contents))
-        })
-        .collect())
+        h.finish()
+    }
+
+    /// Indexes the records: most of the cost of a build with search on
+    /// (see docs/performance.md).
+    pub(crate) fn index(self) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
+        let mut timer = crate::timings::Timer::new();
+        let Input {
+            language,
+            documents,
+        } = self;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let files = runtime.block_on(async move {
+            let options = pagefind::options::PagefindServiceConfig::builder()
+                .force_language(language)
+                .build();
+            let mut index = pagefind::api::PagefindIndex::new(Some(options))?;
+            for doc in documents {
+                index.add_html_file(None, Some(doc.url), doc.html).await?;
+            }
+            timer.lap("  search: read records");
+            let files = index.get_files().await;
+            timer.lap("  search: build and compress");
+            files
+        })?;
+        Ok(files
+            .into_iter()
+            .filter_map(|file| {
+                let name = file.filename.to_string_lossy().replace('\\', "/");
+                // The ready-made UIs and the playground: our page has its own.
+                let unused = name.contains("-ui.")
+                    || name.contains("playground")
+                    || name.ends_with("pagefind-highlight.js");
+                (!unused).then(|| (format!("{FOLDER}/{name}"), file.contents))
+            })
+            .collect())
+    }
 }
 
 /// Builds one small HTML page for Pagefind: `<meta>` elements carry the

@@ -250,6 +250,17 @@ impl Session {
         timer.lap("save highlight cache");
     }
 
+    /// Renders only pages whose signature differs from `signatures` (the
+    /// previous build's, see `rebuild`) from now on.
+    pub(crate) fn resume(&mut self, signatures: Signatures) {
+        self.signatures = Some(signatures);
+    }
+
+    /// The signatures of the pages last rendered, when incremental.
+    pub(crate) fn take_signatures(&mut self) -> Signatures {
+        self.signatures.take().unwrap_or_default()
+    }
+
     /// Renders the current state into `sink` (everything, or what changed).
     pub(crate) fn render(&mut self, sink: &dyn Sink) -> anyhow::Result<Rendered> {
         let (Some(current), Some(theme)) = (&self.current, &self.theme) else {
@@ -260,11 +271,50 @@ impl Session {
     }
 
     /// Writes the JSON exports of the current state into `sink`.
-    pub(crate) fn render_exports(&self, sink: &dyn Sink, search: bool) -> anyhow::Result<()> {
+    pub(crate) fn render_exports(&self, sink: &dyn Sink) -> anyhow::Result<()> {
         let Some(current) = &self.current else {
             anyhow::bail!("nothing to export: the dossier has not loaded");
         };
-        crate::export::render(current, sink, search)
+        crate::export::render(&Published::new(&current.dossier, &current.prepared), sink)
+    }
+
+    /// What the search index of the current state is made from, unless
+    /// the config turns search off.
+    pub(crate) fn search_input(&self) -> Option<crate::search::Input> {
+        let current = self.current.as_ref()?;
+        let view = Published::new(&current.dossier, &current.prepared);
+        current
+            .dossier
+            .config
+            .search
+            .then(|| crate::search::input(&view))
+    }
+
+    /// A digest of every input of the current state: the config file, the
+    /// command-line overrides and each content file. Whatever is computed
+    /// from the dossier alone (the exports) is the same under the same
+    /// digest from the same program.
+    pub(crate) fn content_digest(&self) -> Option<u64> {
+        use std::hash::{Hash as _, Hasher as _};
+        let current = self.current.as_ref()?;
+        let d = &current.dossier;
+        let mut h = rustc_hash::FxHasher::default();
+        std::fs::read(self.root.join("dossier.yaml"))
+            .ok()
+            .hash(&mut h);
+        let o = &self.overrides;
+        (&o.base_url, o.tlp, o.drafts).hash(&mut h);
+        d.index.as_ref().map(|i| i.file.digest).hash(&mut h);
+        for a in &d.articles {
+            (a.file.digest, a.annotations_file.as_ref().map(|f| f.digest)).hash(&mut h);
+        }
+        for x in &d.incidents {
+            x.file.digest.hash(&mut h);
+        }
+        for x in &d.entities {
+            x.file.digest.hash(&mut h);
+        }
+        Some(h.finish())
     }
 
     /// The base URL and publish rules, from the config and command line.

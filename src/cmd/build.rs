@@ -3,9 +3,11 @@
 use std::path::Path;
 use std::time::Instant;
 
-use crate::output::Staging;
+use crate::output::{Sink, Staging};
+use crate::rebuild::{Group, Record};
 use crate::report::Reporter;
 use crate::session::{Failure, Overrides, Session};
+use crate::site::Rendered;
 
 pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 {
     let started = Instant::now();
@@ -14,24 +16,28 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
         return reporter.failure(&failure, "build");
     }
     let target = session.output_dir();
-    let staging = match Staging::new(session.root(), &target) {
+    let mut staging = match Staging::new(session.root(), &target) {
         Ok(staging) => staging,
         Err(e) => return reporter.failure(&Failure::Other(e), "build"),
     };
     // Only a build that may write saves the cache (`.dossier-cache/`).
     session.release_highlight_cache(true);
-    let rendered = match session
-        .render(&staging)
-        .and_then(|rendered| session.render_exports(&staging, true).map(|_| rendered))
-    {
+    let previous = Record::load(session.root(), &target);
+    let mut record = Record::new(&target);
+    let rendered = match write_site(&mut session, &mut staging, previous.as_ref(), &mut record) {
         Ok(rendered) => rendered,
         Err(e) => {
             staging.abandon();
             return reporter.failure(&Failure::Other(e), "build");
         }
     };
+    record.lengths = staging.lengths();
     if let Err(e) = staging.commit() {
         return reporter.failure(&Failure::Other(e), "build");
+    }
+    if let Err(e) = record.save(session.root()) {
+        // Costs the next build time, never this one its site.
+        eprintln!("warning: {e:#}");
     }
     let shown = target
         .strip_prefix(session.root())
@@ -45,4 +51,121 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
         started.elapsed().as_millis()
     ));
     0
+}
+
+/// Writes pages, exports and search index into `staging`, carrying over
+/// from the previous build what did not change, and notes in `record` what
+/// each file was made from.
+fn write_site(
+    session: &mut Session,
+    staging: &mut Staging,
+    previous: Option<&Record>,
+    record: &mut Record,
+) -> anyhow::Result<Rendered> {
+    if let Some(previous) = previous {
+        staging.carry_from(previous.lengths.clone());
+    }
+    // The search index, when it must be made again, is made on a thread of
+    // its own while the pages and exports are written: Pagefind reads its
+    // records one at a time, so this uses a core it would leave idle.
+    let search = session.search_input().map(|input| {
+        let digest = input.digest();
+        let before = previous.and_then(|p| Group::matching(p.search.as_ref(), digest));
+        (input, digest, carry(staging, before))
+    });
+    std::thread::scope(|scope| {
+        let search = search.map(|(input, digest, carried)| match carried {
+            Some(files) => (digest, Ok(files)),
+            None => (digest, Err(scope.spawn(move || input.index()))),
+        });
+        session.resume(previous.map(|p| p.pages.clone()).unwrap_or_default());
+        let rendered = session.render(&*staging)?;
+        record.pages = session.take_signatures();
+
+        let mut timer = crate::timings::Timer::new();
+        if let Some(digest) = session.content_digest() {
+            let before = previous.and_then(|p| Group::matching(p.exports.as_ref(), digest));
+            let files = match carry(staging, before) {
+                Some(files) => files,
+                None => {
+                    let recording = Recording::new(&*staging);
+                    session.render_exports(&recording)?;
+                    recording.into_paths()
+                }
+            };
+            record.exports = Some(Group { digest, files });
+        }
+        timer.lap("exports carried or written");
+        if let Some((digest, search)) = search {
+            let files = match search {
+                Ok(carried) => carried,
+                Err(indexing) => {
+                    let index = indexing
+                        .join()
+                        .map_err(|_| anyhow::anyhow!("the search index could not be built"))??;
+                    let mut paths = Vec::new();
+                    for (path, bytes) in index {
+                        staging.write(&path, &bytes)?;
+                        paths.push(path);
+                    }
+                    paths
+                }
+            };
+            record.search = Some(Group { digest, files });
+            timer.lap("waited for the search index");
+        }
+        Ok(rendered)
+    })
+}
+
+/// Carries every file of `group` over, or says it could not.
+fn carry(staging: &Staging, group: Option<&Group>) -> Option<Vec<String>> {
+    let group = group?;
+    group
+        .files
+        .iter()
+        .all(|path| staging.carry(path))
+        .then(|| group.files.clone())
+}
+
+/// Passes writes on to a sink and notes their paths.
+struct Recording<'a> {
+    inner: &'a dyn Sink,
+    paths: std::sync::Mutex<Vec<String>>,
+}
+
+impl<'a> Recording<'a> {
+    fn new(inner: &'a dyn Sink) -> Recording<'a> {
+        Recording {
+            inner,
+            paths: Default::default(),
+        }
+    }
+
+    fn note(&self, path: &str) {
+        self.paths
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(path.to_string());
+    }
+
+    fn into_paths(self) -> Vec<String> {
+        self.paths.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for Recording<'_> {
+    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.note(path);
+        self.inner.write(path, bytes)
+    }
+
+    fn write_with(
+        &self,
+        path: &str,
+        render: &mut dyn FnMut(&mut dyn std::io::Write) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        self.note(path);
+        self.inner.write_with(path, render)
+    }
 }

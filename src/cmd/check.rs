@@ -25,7 +25,7 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
         .render(&sink)
         // Nothing links into the search index (the search page's script
         // loads it), and it is the costliest output: check leaves it out.
-        .and_then(|rendered| session.render_exports(&sink, false).map(|_| rendered))
+        .and_then(|rendered| session.render_exports(&sink).map(|_| rendered))
     {
         Ok(rendered) => rendered,
         Err(e) => return reporter.failure(&Failure::Other(e), "check"),

@@ -15,7 +15,6 @@ mod timeline;
 
 use crate::output::Sink;
 use crate::publish::Published;
-use crate::session::Current;
 
 /// Writes one export file from the published view.
 pub(crate) type Export = fn(&Published<'_>, &mut dyn std::io::Write) -> anyhow::Result<()>;
@@ -56,23 +55,15 @@ pub(crate) fn all() -> [(&'static str, Export); 4] {
     EXPORTS
 }
 
-/// Writes every export into `sink`, and the search index when `search`
-/// (and the config) asks for it.
-pub(crate) fn render(current: &Current, sink: &dyn Sink, search: bool) -> anyhow::Result<()> {
+/// Writes every export into `sink` (the search index is apart: `search`).
+pub(crate) fn render(view: &Published<'_>, sink: &dyn Sink) -> anyhow::Result<()> {
     let mut timer = crate::timings::Timer::new();
-    let view = Published::new(&current.dossier, &current.prepared);
     for (path, export) in EXPORTS {
-        sink.write_with(path, &mut |out| export(&view, out))?;
+        sink.write_with(path, &mut |out| export(view, out))?;
     }
-    for (path, e) in layer::entity_layers(&view) {
-        sink.write(&path, &layer::render_entity(&view, e)?)?;
+    for (path, e) in layer::entity_layers(view) {
+        sink.write(&path, &layer::render_entity(view, e)?)?;
     }
     timer.lap("exports");
-    if search && current.dossier.config.search {
-        for (path, bytes) in crate::search::index(&view)? {
-            sink.write(&path, &bytes)?;
-        }
-        timer.lap("search index");
-    }
     Ok(())
 }

@@ -23,7 +23,8 @@ static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_ne
 static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
 
 pub(crate) use cache::{
-    DIR as CACHE_DIR, forget as forget_cache, load as load_cache, save as save_cache,
+    DIR as CACHE_DIR, VERSION as CACHE_VERSION, forget as forget_cache, load as load_cache,
+    save as save_cache,
 };
 
 /// `<pre><code>` for a code block, highlighted when the language is known.

@@ -9,7 +9,7 @@ use super::context::{
     Article, ArticlePage, Block, Entity, EntityEvent, EntityPage, EntityYear, Incident,
     IncidentPage, Name, Relationship, page_count, page_url, paging,
 };
-use super::pages::{Pages, generation};
+use super::pages::{Pages, digest};
 use crate::chart;
 use crate::citations::Citations;
 use crate::export::layer;
@@ -73,11 +73,7 @@ impl<'a> Pages<'_, 'a> {
         let a = &self.view.dossier.articles[ai];
         self.epochs.refs.hash(h);
         self.tag_names_signature(h);
-        (
-            generation(&a.file),
-            a.annotations_file.as_deref().map(generation),
-        )
-            .hash(h);
+        (digest(&a.file), a.annotations_file.as_deref().map(digest)).hash(h);
     }
 
     /// Which tags have pages: a printed tag links to its page only if it has
@@ -142,7 +138,7 @@ impl<'a> Pages<'_, 'a> {
         let view = self.view;
         self.epochs.refs.hash(h);
         self.tag_names_signature(h);
-        generation(&view.dossier.incidents[ii].file).hash(h);
+        digest(&view.dossier.incidents[ii].file).hash(h);
         let list = &view.backlinks().incident_annotations[ii];
         let (range, _) = paging(list.len(), self.annotation_size, page, "/");
         (page, self.incident_pages(ii)).hash(h);
@@ -508,8 +504,8 @@ impl<'a> Pages<'_, 'a> {
         for edge in edges {
             (edge.from, edge.index, edge.to, edge.tlp).hash(h);
             match edge.from {
-                ItemRef::Incident(i) => generation(&d.incidents[i].file).hash(h),
-                ItemRef::Entity(e) => generation(&d.entities[e].file).hash(h),
+                ItemRef::Incident(i) => digest(&d.incidents[i].file).hash(h),
+                ItemRef::Entity(e) => digest(&d.entities[e].file).hash(h),
                 ItemRef::Article(_) => {}
             }
         }
@@ -522,7 +518,7 @@ impl<'a> Pages<'_, 'a> {
         let b = view.backlinks();
         self.epochs.refs.hash(h);
         self.tag_names_signature(h);
-        generation(&view.dossier.entities[ei].file).hash(h);
+        digest(&view.dossier.entities[ei].file).hash(h);
         (page, self.entity_pages(ei)).hash(h);
         let slice = |len: usize, size: usize| paging(len, size, page, "/").0;
         let annotations = &b.entity_annotations[ei];

@@ -558,14 +558,10 @@ impl<'a> Pages<'_, 'a> {
         self.epochs.listings.hash(h);
         for &ai in self.view.articles() {
             let a = &d.articles[ai];
-            (
-                a.file.generation,
-                a.annotations_file.as_ref().map(|f| f.generation),
-            )
-                .hash(h);
+            (a.file.digest, a.annotations_file.as_ref().map(|f| f.digest)).hash(h);
         }
         for &i in self.view.incidents() {
-            d.incidents[i].file.generation.hash(h);
+            d.incidents[i].file.digest.hash(h);
         }
     }
 

@@ -8,7 +8,7 @@
 //! Each page also has a signature, a hash of everything its context is built
 //! from; given the signatures of the previous run, only pages whose
 //! signature changed are rendered again (the incremental rebuilds of
-//! `serve`).
+//! `serve`, and of `build` with the record of the previous one: `rebuild`).
 
 mod context;
 mod items;
@@ -68,8 +68,8 @@ pub(crate) fn render(
     };
     timer.lap("signatures");
     let stale: Vec<&(String, u64, PageKind)> = signed
-        .iter()
-        .filter(|(path, sig, _)| !unchanged(path, *sig))
+        .par_iter()
+        .filter(|(path, sig, _)| !(unchanged(path, *sig) && sink.carry(path)))
         .collect();
     stale
         .par_iter()
@@ -92,7 +92,7 @@ pub(crate) fn render(
             bytes.hash(&mut h);
             h.finish()
         };
-        if !unchanged(&path, signature) {
+        if !(unchanged(&path, signature) && sink.carry(&path)) {
             sink.write(&path, &bytes)?;
             written.push(path.clone());
         }

@@ -414,8 +414,8 @@ fn template(page: PageKind) -> &'static str {
     }
 }
 
-pub(crate) fn generation(file: &SourceFile) -> u64 {
-    file.generation
+pub(crate) fn digest(file: &SourceFile) -> u64 {
+    file.digest
 }
 
 /// The timeline's years and their ranges in `view.timeline()`.
@@ -485,10 +485,7 @@ fn epochs(view: &Published<'_>, templates: u64) -> Epochs {
     for tag in view.tags() {
         (&tag.name, &tag.slug).hash(&mut h);
     }
-    d.index
-        .as_ref()
-        .map(|page| page.file.generation)
-        .hash(&mut h);
+    d.index.as_ref().map(|page| page.file.digest).hash(&mut h);
     let listings = h.finish();
     Epochs {
         site,

@@ -1,10 +1,12 @@
-//! The highlight cache (`.dossier-cache/`): a build that reads it writes
-//! the same bytes as one without it, whatever state the cache file is in.
+//! The build caches (`.dossier-cache/`): the highlighted code blocks and
+//! the record of the previous build, from which a build carries unchanged
+//! files over. A build that reads them writes the same bytes as one
+//! without them, whatever state the cache files or the output are in.
 
 use std::fs;
 use std::path::Path;
 
-use crate::support::{assert_same_files, example, run, snapshot};
+use crate::support::{assert_same_files, edit, example, run, snapshot};
 
 const CACHE: &str = ".dossier-cache/highlight.bin";
 
@@ -91,6 +93,156 @@ fn concurrent_builds_leave_a_whole_cache() {
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        assert_eq!(leftovers, [std::ffi::OsString::from("highlight.bin")]);
+        let mut leftovers: Vec<String> = leftovers
+            .iter()
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
+        leftovers.sort();
+        assert_eq!(leftovers, ["highlight.bin", "site.json"]);
     }
+}
+
+const RECORD: &str = ".dossier-cache/site.json";
+
+fn inode(path: &Path) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(&fs::metadata(path).unwrap())
+}
+
+/// A build with no cache at all, into `cold/`; the cache is left as it was.
+fn cold_build(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let cache = root.join(".dossier-cache");
+    let aside = root.join(".dossier-cache-aside");
+    fs::rename(&cache, &aside).unwrap();
+    let _ = fs::remove_dir_all(root.join("cold"));
+    let files = build_into(root, "cold");
+    fs::remove_dir_all(&cache).unwrap();
+    fs::rename(&aside, &cache).unwrap();
+    files
+}
+
+#[test]
+fn a_rebuild_carries_unchanged_files_over_and_writes_what_a_cold_build_does() {
+    let dossier = example();
+    let root = dossier.path();
+    let first = build_into(root, "public");
+    assert!(root.join(RECORD).is_file(), "a build records what it wrote");
+    let kept = [
+        "public/entities/index.html",
+        "public/dossier.json",
+        "public/pagefind/pagefind-entry.json",
+        "public/style.css",
+    ]
+    .map(|path| (path, inode(&root.join(path))));
+    let again = build_into(root, "public");
+    assert_same_files(&first, &again, "a rebuild with nothing changed");
+    for (path, before) in kept {
+        assert_eq!(
+            inode(&root.join(path)),
+            before,
+            "{path} is linked from the previous build, not written again"
+        );
+    }
+
+    // Every kind of input, changed in turn: each rebuild, which carries
+    // over what the change did not touch, writes what a cold build does.
+    let article = "public/articles/bangladesh-bank-heist/index.html";
+    let edits: [(&str, &str, &str, &str); 6] = [
+        (
+            "content/articles/bangladesh-bank-heist.md",
+            "## The night of 4 February 2016",
+            "## The night of Thursday 4 February 2016",
+            article,
+        ),
+        (
+            "content/articles/bangladesh-bank-heist.annotations.yaml",
+            "about US$81 million was lost.",
+            "about US$81 million was lost for good.",
+            article,
+        ),
+        (
+            "content/incidents/bangladesh-bank-2016.yaml",
+            "title: \"",
+            "title: \"Renamed ",
+            article,
+        ),
+        (
+            "content/entities/lazarus-group.yaml",
+            "name: \"Hidden Cobra\"",
+            "name: \"HIDDEN COBRA\"",
+            "public/entities/lazarus-group/index.html",
+        ),
+        ("dossier.yaml", "title: \"", "title: \"Edited ", article),
+        (
+            "dossier.yaml",
+            "base_url: \"/\"",
+            "base_url: \"/sub/\"",
+            article,
+        ),
+    ];
+    for (file, from, to, page) in edits {
+        let before = fs::read(root.join(page)).unwrap();
+        edit(root, file, from, to);
+        let warm = build_into(root, "public");
+        assert_same_files(
+            &cold_build(root),
+            &warm,
+            &format!("a rebuild after editing {file}"),
+        );
+        assert!(
+            fs::read(root.join(page)).unwrap() != before,
+            "editing {file} changes {page}"
+        );
+    }
+    // A template of the user's own.
+    fs::create_dir_all(root.join("templates")).unwrap();
+    let base = fs::read_to_string(crate::support::repo().join("templates/base.html")).unwrap();
+    fs::write(
+        root.join("templates/base.html"),
+        base.replacen("</footer>", "<p>Local template</p></footer>", 1),
+    )
+    .unwrap();
+    let warm = build_into(root, "public");
+    assert!(String::from_utf8_lossy(&warm["entities/index.html"]).contains("Local template"));
+    assert_same_files(&cold_build(root), &warm, "a rebuild after a template edit");
+}
+
+#[test]
+fn a_rebuild_replaces_output_files_that_were_removed_or_changed() {
+    let dossier = example();
+    let root = dossier.path();
+    let first = build_into(root, "public");
+    fs::remove_file(root.join("public/entities/index.html")).unwrap();
+    fs::write(root.join("public/timeline/index.html"), "shortened").unwrap();
+    fs::remove_dir_all(root.join("public/pagefind/fragment")).unwrap();
+    fs::write(root.join("public/dossier.json"), "{}").unwrap();
+    let again = build_into(root, "public");
+    assert_same_files(&first, &again, "a rebuild over a damaged output");
+
+    // A damaged record is ignored: the build is a cold one.
+    for garbage in ["", "{", "{\"program\": 3}", "not json at all"] {
+        fs::write(root.join(RECORD), garbage).unwrap();
+        let out = run(root, &["build", "--output", "public"]);
+        out.assert_code(0);
+        assert!(!out.stderr.contains("panic"), "{garbage:?}: {}", out.stderr);
+        assert_same_files(&first, &snapshot(&root.join("public")), garbage);
+    }
+}
+
+#[test]
+fn a_failed_rebuild_leaves_the_previous_site_as_it_was() {
+    let dossier = example();
+    let root = dossier.path();
+    let first = build_into(root, "public");
+    edit(
+        root,
+        "content/incidents/bangladesh-bank-2016.yaml",
+        "title: \"",
+        "title: [unclosed \"",
+    );
+    run(root, &["build", "--output", "public"]).assert_code(1);
+    assert_same_files(
+        &first,
+        &snapshot(&root.join("public")),
+        "after a failed rebuild",
+    );
 }

@@ -8,18 +8,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::live::{Server, save_by_rename, strip_script};
-use crate::support::{assert_same_files, example, run, snapshot};
+use crate::support::{assert_same_files, edit, example, run, snapshot};
 
 const ARTICLE: &str = "content/articles/bangladesh-bank-heist.md";
 const ANNOTATIONS: &str = "content/articles/bangladesh-bank-heist.annotations.yaml";
 const PAGE: &str = "/articles/bangladesh-bank-heist/";
-
-fn edit(root: &Path, file: &str, from: &str, to: &str) {
-    let path = root.join(file);
-    let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} contains {from:?}");
-    fs::write(&path, text.replacen(from, to, 1)).unwrap();
-}
 
 #[test]
 fn an_edit_reloads_the_tab_and_the_page_holds_the_new_text() {
@@ -267,22 +260,32 @@ fn a_busy_port_is_a_clear_error() {
     );
 }
 
-/// Fetches every file a fresh build writes from the server and compares.
-/// Each file gets a few seconds to match, in case a rebuild is still under
-/// way. The build is made twice, without and with the highlight cache the
-/// first one leaves, and both must write the same bytes.
-fn assert_serves_a_fresh_build(server: &Server, root: &Path) {
+/// Builds the dossier before any edit into a folder of its own, so that a
+/// later build there carries unchanged files over (`.dossier-cache/site.json`).
+fn build_before_edits(root: &Path) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
-    let _ = fs::remove_dir_all(root.join(".dossier-cache"));
-    let cold = out.path().join("cold");
-    run(root, &["build", "--output", cold.to_str().unwrap()]).assert_code(0);
     let public = out.path().join("public");
     run(root, &["build", "--output", public.to_str().unwrap()]).assert_code(0);
+    out
+}
+
+/// Fetches every file a fresh build writes from the server and compares.
+/// Each file gets a few seconds to match, in case a rebuild is still under
+/// way. The site is built twice: again into the folder of
+/// [`build_before_edits`], carrying over what the edits left unchanged
+/// and with the highlight cache, then cold, without any cache; both must
+/// write the same bytes.
+fn assert_serves_a_fresh_build(server: &Server, root: &Path, before: &tempfile::TempDir) {
+    let public = before.path().join("public");
+    run(root, &["build", "--output", public.to_str().unwrap()]).assert_code(0);
     let built = snapshot(&public);
+    let _ = fs::remove_dir_all(root.join(".dossier-cache"));
+    let cold = before.path().join("cold");
+    run(root, &["build", "--output", cold.to_str().unwrap()]).assert_code(0);
     assert_same_files(
         &snapshot(&cold),
         &built,
-        "a cached build against a cold one",
+        "a build carrying over unchanged files against a cold one",
     );
     for (path, bytes) in &built {
         if path == ".dossier-build" || path == ".nojekyll" || path.ends_with('/') {
@@ -309,6 +312,7 @@ fn assert_serves_a_fresh_build(server: &Server, root: &Path) {
 fn after_a_series_of_edits_the_served_site_equals_a_fresh_build() {
     let dossier = example();
     let root = dossier.path();
+    let before = build_before_edits(root);
     let server = Server::start(root, &[]);
     let mut socket = server.socket();
 
@@ -358,7 +362,7 @@ fn after_a_series_of_edits_the_served_site_equals_a_fresh_build() {
     socket.expect("reload");
 
     settle(&mut socket);
-    assert_serves_a_fresh_build(&server, root);
+    assert_serves_a_fresh_build(&server, root, &before);
     let (status, _) = server.request("GET", "/articles/wannacry-and-hidden-cobra/");
     assert_eq!(status, 404, "a deleted article is gone");
 }
@@ -397,6 +401,7 @@ fn templates_and_static_folders_created_after_start_are_watched() {
 fn many_saves_and_many_tabs_leave_a_right_site_and_no_leaks() {
     let dossier = example();
     let root = dossier.path();
+    let built = build_before_edits(root);
     let server = Server::start(root, &[]);
     let mut first = server.socket();
     let mut tabs: Vec<_> = (0..19).map(|_| server.socket()).collect();
@@ -444,7 +449,7 @@ fn many_saves_and_many_tabs_leave_a_right_site_and_no_leaks() {
         after.files <= before.files + 4,
         "files: {before:?} -> {after:?}"
     );
-    assert_serves_a_fresh_build(&server, root);
+    assert_serves_a_fresh_build(&server, root, &built);
 }
 
 /// Waits until no message arrives for a while: the last rebuild is done.

@@ -105,6 +105,15 @@ fn copy_example(to: &Path) {
     fs::copy(repo().join("dossier.yaml"), to.join("dossier.yaml")).expect("copy dossier.yaml");
 }
 
+/// Replaces the first `from` in `file` (under `root`) with `to`.
+#[track_caller]
+pub(crate) fn edit(root: &Path, file: &str, from: &str, to: &str) {
+    let path = root.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} contains {from:?}");
+    fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
 /// Every file under `dir` by `/`-separated relative path, with its bytes.
 pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
