@@ -2,7 +2,7 @@
 //! entities, tags and the annotation ledger, the print page, feeds and the
 //! sitemap; each context beside its signature.
 
-use std::hash::Hash;
+use std::hash::{Hash, Hasher as _};
 
 use rustc_hash::FxHasher;
 
@@ -46,6 +46,11 @@ pub(crate) fn ledger(view: &Published<'_>) -> Vec<(AnnotationKind, Vec<Annotatio
             (kind, list)
         })
         .collect()
+}
+
+/// Which articles, incidents and entities carry `tag`.
+fn tag_members_signature(tag: &crate::publish::Tag, h: &mut FxHasher) {
+    (&tag.articles, &tag.incidents, &tag.entities).hash(h);
 }
 
 fn confidence_rank(confidence: Option<Confidence>) -> u8 {
@@ -368,25 +373,31 @@ impl<'a> Pages<'_, 'a> {
         self.epochs.refs.hash(h);
         self.listing_levels_signature(h);
         (&tag.name, page, self.tag_pages(i)).hash(h);
-        let items = self.tag_items(i);
-        let (range, _) = paging(items.len(), self.list_size, page, "/");
-        items[range].hash(h);
+        // The tag's items, whose order comes from the dates and titles in
+        // `refs`: a change of membership renders every page of the tag,
+        // which is cheaper than listing the items of each page here.
+        tag_members_signature(tag, h);
         let (range, _) = paging(tag.annotations.len(), self.annotation_size, page, "/");
         self.annotations_signature(&tag.annotations[range], h);
     }
 
     /// The levels of items (a listed item shows its TLP label).
     fn listing_levels_signature(&self, h: &mut FxHasher) {
-        let d = self.view.dossier;
-        for a in d.articles.iter() {
-            a.tlp.hash(h);
-        }
-        for x in &d.incidents {
-            x.tlp.hash(h);
-        }
-        for x in &d.entities {
-            x.tlp.hash(h);
-        }
+        let levels = self.shared.levels.get_or_init(|| {
+            let d = self.view.dossier;
+            let mut h = FxHasher::default();
+            for a in d.articles.iter() {
+                a.tlp.hash(&mut h);
+            }
+            for x in &d.incidents {
+                x.tlp.hash(&mut h);
+            }
+            for x in &d.entities {
+                x.tlp.hash(&mut h);
+            }
+            h.finish()
+        });
+        levels.hash(h);
     }
 
     // ---- annotations.html, annotation-kind.html
@@ -635,7 +646,7 @@ impl<'a> Pages<'_, 'a> {
 
     pub(crate) fn tag_feed_signature(&self, i: usize, h: &mut FxHasher) {
         self.epochs.listings.hash(h);
-        self.tag_items(i).hash(h);
+        tag_members_signature(&self.view.tags()[i], h);
     }
 
     /// The entity's incidents and the articles that mention it, by date.
@@ -663,9 +674,13 @@ impl<'a> Pages<'_, 'a> {
         self.feed_of(title, &path, &page, &self.entity_items(ei))
     }
 
+    /// The entity's incidents and articles, whose order comes from the
+    /// dates and titles in `listings` (cheaper than [`Self::entity_items`],
+    /// which goes through the whole timeline).
     pub(crate) fn entity_feed_signature(&self, ei: usize, h: &mut FxHasher) {
+        let b = self.view.backlinks();
         self.epochs.listings.hash(h);
-        self.entity_items(ei).hash(h);
+        (&b.entity_incidents[ei], &b.entity_articles[ei]).hash(h);
     }
 
     /// An absolute URL when the base URL has a host, else the path.

@@ -105,6 +105,16 @@ pub(crate) struct Pages<'v, 'a> {
     pub(crate) years: Vec<(i16, std::ops::Range<usize>)>,
     /// Every published annotation by ledger section (claims by confidence).
     pub(crate) ledger: Vec<(AnnotationKind, Vec<AnnotationRef>)>,
+    /// Parts of signatures that many pages share and that take a pass over
+    /// the whole dossier: made once, by the first page that needs them.
+    pub(crate) shared: SharedSignatures,
+}
+
+/// See [`Pages::shared`].
+#[derive(Default)]
+pub(crate) struct SharedSignatures {
+    pub(crate) levels: std::sync::OnceLock<u64>,
+    pub(crate) techniques: std::sync::OnceLock<u64>,
 }
 
 impl<'v, 'a> Pages<'v, 'a> {
@@ -117,6 +127,7 @@ impl<'v, 'a> Pages<'v, 'a> {
             annotation_size: list_size.min(100),
             years: years(view),
             ledger: super::lists::ledger(view),
+            shared: SharedSignatures::default(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! everything that uses one, and the techniques table of entity pages;
 //! each context beside its signature.
 
-use std::hash::Hash;
+use std::hash::{Hash, Hasher as _};
 
 use rustc_hash::FxHasher;
 
@@ -87,16 +87,21 @@ impl<'a> Pages<'_, 'a> {
     /// What every technique page shows: where each technique is used, and
     /// what references show of the items.
     pub(crate) fn techniques_signature(&self, h: &mut FxHasher) {
-        self.epochs.listings.hash(h);
-        for used in self.view.techniques() {
-            used.technique.id.hash(h);
-            used.uses.hash(h);
-            for u in &used.uses {
-                if let TechniqueUse::Annotation(at) = u {
-                    self.annotations_signature(std::slice::from_ref(at), h);
+        let techniques = self.shared.techniques.get_or_init(|| {
+            let mut h = FxHasher::default();
+            self.epochs.listings.hash(&mut h);
+            for used in self.view.techniques() {
+                used.technique.id.hash(&mut h);
+                used.uses.hash(&mut h);
+                for u in &used.uses {
+                    if let TechniqueUse::Annotation(at) = u {
+                        self.annotations_signature(std::slice::from_ref(at), &mut h);
+                    }
                 }
             }
-        }
+            h.finish()
+        });
+        techniques.hash(h);
     }
 
     /// The techniques entity `ei` uses, by tactic: the uses
