@@ -270,6 +270,15 @@ impl Session {
         site::render(&view, theme, sink, self.signatures.as_mut())
     }
 
+    /// The signature of every page and theme file of the current state,
+    /// and what rendering it would report.
+    pub(crate) fn signatures(&self) -> anyhow::Result<(Signatures, Rendered)> {
+        let (Some(current), Some(theme)) = (&self.current, &self.theme) else {
+            anyhow::bail!("nothing to render: the dossier has not loaded");
+        };
+        site::signatures(&Published::new(&current.dossier, &current.prepared), theme)
+    }
+
     /// Writes the JSON exports of the current state into `sink`.
     pub(crate) fn render_exports(&self, sink: &dyn Sink) -> anyhow::Result<()> {
         let Some(current) = &self.current else {

@@ -16,15 +16,38 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
         return reporter.failure(&failure, "build");
     }
     let target = session.output_dir();
+    // Only a build that may write saves the cache (`.dossier-cache/`).
+    session.release_highlight_cache(true);
+    let previous = Record::load(session.root(), &target);
+    let search = session.search_input();
+    if let Some(rendered) = previous
+        .as_ref()
+        .and_then(|p| up_to_date(&session, search.as_ref(), p, &target))
+    {
+        summary(
+            &session,
+            root,
+            &target,
+            &rendered,
+            started,
+            reporter,
+            " (nothing changed)",
+        );
+        return 0;
+    }
     let mut staging = match Staging::new(session.root(), &target) {
         Ok(staging) => staging,
         Err(e) => return reporter.failure(&Failure::Other(e), "build"),
     };
-    // Only a build that may write saves the cache (`.dossier-cache/`).
-    session.release_highlight_cache(true);
-    let previous = Record::load(session.root(), &target);
     let mut record = Record::new(&target);
-    let rendered = match write_site(&mut session, &mut staging, previous.as_ref(), &mut record) {
+    let written = write_site(
+        &mut session,
+        &mut staging,
+        search,
+        previous.as_ref(),
+        &mut record,
+    );
+    let rendered = match written {
         Ok(rendered) => rendered,
         Err(e) => {
             staging.abandon();
@@ -39,18 +62,86 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
         // Costs the next build time, never this one its site.
         eprintln!("warning: {e:#}");
     }
+    summary(&session, root, &target, &rendered, started, reporter, "");
+    0
+}
+
+fn summary(
+    session: &Session,
+    root: &Path,
+    target: &Path,
+    rendered: &Rendered,
+    started: Instant,
+    reporter: &Reporter,
+    note: &str,
+) {
     let shown = target
         .strip_prefix(session.root())
         .or_else(|_| target.strip_prefix(root))
-        .unwrap_or(&target);
+        .unwrap_or(target);
     reporter.summary(&format!(
-        "Built {} pages with {} annotations into {}/ in {} ms",
+        "Built {} pages with {} annotations into {}/ in {} ms{note}",
         rendered.pages,
         rendered.annotations,
         shown.display(),
         started.elapsed().as_millis()
     ));
-    0
+}
+
+/// What the build would report, when the output folder already holds
+/// exactly what it would write: every signature and digest as the
+/// previous build recorded them, every file it wrote still there at its
+/// length, and nothing else. Then there is nothing to write, and not even
+/// a staging folder to make.
+fn up_to_date(
+    session: &Session,
+    search: Option<&crate::search::Input>,
+    previous: &Record,
+    target: &Path,
+) -> Option<Rendered> {
+    let (signatures, rendered) = session.signatures().ok()?;
+    let exports = previous.exports.as_ref()?;
+    let same = signatures == previous.pages
+        && session.content_digest() == Some(exports.digest)
+        && search.map(|s| s.digest()) == previous.search.as_ref().map(|g| g.digest);
+    (same && intact(previous, target)).then_some(rendered)
+}
+
+/// Whether `target` holds the files of `previous` at their lengths, and
+/// nothing else.
+fn intact(previous: &Record, target: &Path) -> bool {
+    use rayon::prelude::*;
+    let files_there = previous.lengths.par_iter().all(|(path, &length)| {
+        std::fs::symlink_metadata(target.join(path)).is_ok_and(|m| m.is_file() && m.len() == length)
+    });
+    if !files_there {
+        return false;
+    }
+    let folders: std::collections::HashSet<&Path> = previous
+        .lengths
+        .keys()
+        .flat_map(|path| Path::new(path).ancestors().skip(1))
+        .collect();
+    let marks = [crate::output::MARKER, crate::output::NOJEKYLL];
+    let mut entries = 0;
+    for entry in walkdir::WalkDir::new(target).min_depth(1) {
+        let Ok(entry) = entry else { return false };
+        let Ok(path) = entry.path().strip_prefix(target) else {
+            return false;
+        };
+        let known = if entry.file_type().is_dir() {
+            folders.contains(path)
+        } else {
+            entry.file_type().is_file()
+                && (marks.iter().any(|m| path == Path::new(m))
+                    || previous.lengths.contains_key(&*path.to_string_lossy()))
+        };
+        if !known {
+            return false;
+        }
+        entries += 1;
+    }
+    entries > 0
 }
 
 /// Writes pages, exports and search index into `staging`, carrying over
@@ -59,6 +150,7 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
 fn write_site(
     session: &mut Session,
     staging: &mut Staging,
+    search: Option<crate::search::Input>,
     previous: Option<&Record>,
     record: &mut Record,
 ) -> anyhow::Result<Rendered> {
@@ -68,7 +160,7 @@ fn write_site(
     // The search index, when it must be made again, is made on a thread of
     // its own while the pages and exports are written: Pagefind reads its
     // records one at a time, so this uses a core it would leave idle.
-    let search = session.search_input().map(|input| {
+    let search = search.map(|input| {
         let digest = input.digest();
         let before = previous.and_then(|p| Group::matching(p.search.as_ref(), digest));
         (input, digest, carry(staging, before))

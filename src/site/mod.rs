@@ -87,11 +87,7 @@ pub(crate) fn render(
         .map(|(path, sig, _)| (path.clone(), *sig))
         .collect();
     for (path, bytes) in assets(view, theme)? {
-        let signature = {
-            let mut h = FxHasher::default();
-            bytes.hash(&mut h);
-            h.finish()
-        };
+        let signature = asset_signature(&bytes);
         if !(unchanged(&path, signature) && sink.carry(&path)) {
             sink.write(&path, &bytes)?;
             written.push(path.clone());
@@ -119,6 +115,35 @@ pub(crate) fn render(
         written,
         removed,
     })
+}
+
+/// The signature of every file [`render`] writes (pages and theme files),
+/// by site path, and what it would report, without rendering anything.
+pub(crate) fn signatures(
+    view: &Published<'_>,
+    theme: &Theme,
+) -> anyhow::Result<(Signatures, Rendered)> {
+    let pages = Pages::new(view, theme.generation);
+    let kinds = pages.kinds();
+    let mut signatures: Signatures = kinds
+        .par_iter()
+        .map(|&page| (pages.path(page), pages.signature(page)))
+        .collect();
+    let rendered = Rendered {
+        pages: signatures.keys().filter(|p| p.ends_with(".html")).count(),
+        annotations: view.annotation_count(),
+        ..Rendered::default()
+    };
+    for (path, bytes) in assets(view, theme)? {
+        signatures.insert(path, asset_signature(&bytes));
+    }
+    Ok((signatures, rendered))
+}
+
+fn asset_signature(bytes: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    bytes.hash(&mut h);
+    h.finish()
 }
 
 /// The theme's static files, and `syntax.css` unless the theme has one.

@@ -133,7 +133,14 @@ fn a_rebuild_carries_unchanged_files_over_and_writes_what_a_cold_build_does() {
         "public/style.css",
     ]
     .map(|path| (path, inode(&root.join(path))));
-    let again = build_into(root, "public");
+    let out = run(root, &["build", "--output", "public"]);
+    out.assert_code(0);
+    assert!(
+        out.stdout.contains("(nothing changed)"),
+        "a rebuild with nothing changed writes nothing: {}",
+        out.stdout
+    );
+    let again = snapshot(&root.join("public"));
     assert_same_files(&first, &again, "a rebuild with nothing changed");
     for (path, before) in kept {
         assert_eq!(
@@ -217,6 +224,18 @@ fn a_rebuild_replaces_output_files_that_were_removed_or_changed() {
     fs::write(root.join("public/dossier.json"), "{}").unwrap();
     let again = build_into(root, "public");
     assert_same_files(&first, &again, "a rebuild over a damaged output");
+    // Files and folders that a build does not write are not kept.
+    fs::write(root.join("public/stray.html"), "left behind").unwrap();
+    fs::create_dir_all(root.join("public/articles/empty")).unwrap();
+    let again = build_into(root, "public");
+    assert_same_files(&first, &again, "a rebuild over an output with extra files");
+    fs::create_dir_all(root.join("public/articles/empty")).unwrap();
+    let again = build_into(root, "public");
+    assert_same_files(
+        &first,
+        &again,
+        "a rebuild over an output with an extra folder",
+    );
 
     // A damaged record is ignored: the build is a cold one.
     for garbage in ["", "{", "{\"program\": 3}", "not json at all"] {
