@@ -263,7 +263,7 @@ pub(crate) fn absolute(path: &Path) -> PathBuf {
 }
 
 /// Refuses output folders that would destroy or pollute the user's files.
-fn check_target(root: &Path, target: &Path) -> anyhow::Result<()> {
+pub(crate) fn check_target(root: &Path, target: &Path) -> anyhow::Result<()> {
     let root = absolute(&fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()));
     let target = absolute(target);
     // Resolve symlinks of the part that exists, so a link cannot sneak past.

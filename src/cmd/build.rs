@@ -16,6 +16,9 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
         return reporter.failure(&failure, "build");
     }
     let target = session.output_dir();
+    if let Err(e) = crate::output::check_target(session.root(), &target) {
+        return reporter.failure(&Failure::Other(e), "build");
+    }
     // Only a build that may write saves the cache (`.dossier-cache/`).
     session.release_highlight_cache(true);
     let previous = Record::load(session.root(), &target);
