@@ -41,6 +41,26 @@ pub(crate) struct Record {
     pub(crate) search: Option<Group>,
     /// The length of every file written, by site path.
     pub(crate) lengths: FxHashMap<String, u64>,
+    /// The identity of the output folder's marker file (`.dossier-build`),
+    /// which every build that writes makes anew: if another build wrote
+    /// the folder since (another dossier, or a copy of this one), its
+    /// files are not this record's, whatever their lengths.
+    pub(crate) marker: Option<String>,
+}
+
+/// The marker file's inode and modification time, as text.
+pub(crate) fn marker_identity(output: &Path) -> Option<String> {
+    let meta = fs::symlink_metadata(output.join(crate::output::MARKER)).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(format!("{inode} {}", modified.as_nanos()))
 }
 
 /// Files produced together from one set of inputs.
@@ -98,7 +118,8 @@ impl Record {
         let program = program()?;
         let bytes = fs::read(path(root)).ok()?;
         let record: Record = serde_json::from_slice(&bytes).ok()?;
-        (record.program == program && record.output == output).then_some(record)
+        let ours = record.marker.is_some() && record.marker == marker_identity(output);
+        (ours && record.program == program && record.output == output).then_some(record)
     }
 
     /// Writes the record under a temporary name and renames it into place,

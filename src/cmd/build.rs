@@ -61,6 +61,7 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
     if let Err(e) = staging.commit() {
         return reporter.failure(&Failure::Other(e), "build");
     }
+    record.marker = crate::rebuild::marker_identity(&target);
     if let Err(e) = record.save(session.root()) {
         // Costs the next build time, never this one its site.
         eprintln!("warning: {e:#}");

@@ -265,3 +265,29 @@ fn a_failed_rebuild_leaves_the_previous_site_as_it_was() {
         "after a failed rebuild",
     );
 }
+
+#[test]
+fn a_folder_another_dossier_built_into_is_not_taken_for_ours() {
+    let ours = example();
+    let theirs = example();
+    // Their article differs from ours by one character: same lengths.
+    edit(
+        theirs.path(),
+        "content/articles/bangladesh-bank-heist.md",
+        "## The night of 4 February 2016",
+        "## The night of 5 February 2016",
+    );
+    let shared = tempfile::tempdir().unwrap();
+    let site = shared.path().join("site");
+    let site = site.to_str().unwrap();
+    let expected = build_into(ours.path(), site);
+    run(theirs.path(), &["build", "--output", site]).assert_code(0);
+    let page = "articles/bangladesh-bank-heist/index.html";
+    assert!(snapshot(Path::new(site))[page] != expected[page]);
+    let again = build_into(ours.path(), site);
+    assert_same_files(
+        &expected,
+        &again,
+        "our build after theirs in the same folder",
+    );
+}
