@@ -240,11 +240,17 @@ impl<'a> Published<'a> {
             edges: Vec::new(),
             techniques: Vec::new(),
         };
+        let mut timer = crate::timings::Timer::new();
         (view.relations, view.incident_relations, view.edges) = view.published_relations();
+        timer.lap("  relations");
         view.techniques = view.used_techniques();
+        timer.lap("  techniques");
         view.timeline = view.timeline_order();
+        timer.lap("  timeline");
         view.backlinks = view.compute_backlinks();
+        timer.lap("  backlinks");
         view.tags = view.collect_tags();
+        timer.lap("  tags");
         view
     }
 
@@ -560,11 +566,20 @@ impl<'a> Published<'a> {
     fn collect_tags(&self) -> Vec<Tag> {
         let d = self.dossier;
         let mut tags: std::collections::BTreeMap<String, Tag> = std::collections::BTreeMap::new();
-        let mut file = |name: &str, add: &mut dyn FnMut(&mut Tag)| {
-            let Some(slug) = tag_slug(name) else { return };
+        // Each spelling is slugged once: the same few tags recur on
+        // thousands of annotations, and `serve` collects them every pass.
+        let mut slugs: rustc_hash::FxHashMap<&str, Option<String>> = Default::default();
+        let mut file = |name: &'a str, add: &mut dyn FnMut(&mut Tag)| {
+            let Some(slug) = slugs.entry(name).or_insert_with(|| tag_slug(name)) else {
+                return;
+            };
+            if let Some(tag) = tags.get_mut(slug.as_str()) {
+                add(tag);
+                return;
+            }
             let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
                 name: name.trim().to_string(),
-                slug,
+                slug: slug.clone(),
                 articles: Vec::new(),
                 incidents: Vec::new(),
                 entities: Vec::new(),
@@ -606,12 +621,9 @@ impl<'a> Published<'a> {
             .map(|&i| ItemRef::Incident(i))
             .chain(self.articles.iter().map(|&i| ItemRef::Article(i)))
             .collect();
-        items.sort_by(|a, b| {
-            let key = |item: &ItemRef| {
-                let date = self.date(*item).map(|d| d.sort_key());
-                (date, self.title(*item))
-            };
-            key(a).cmp(&key(b))
+        items.sort_by_cached_key(|item| {
+            let date = self.date(*item).map(|d| d.sort_key());
+            (date, self.title(*item))
         });
         items
     }

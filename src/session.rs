@@ -230,6 +230,7 @@ impl Session {
             return Err(Failure::Content(diagnostics));
         }
         let current = self.current.insert(Arc::new(Current { dossier, prepared }));
+        timer.lap("replace the state");
         Ok(current)
     }
 
@@ -266,7 +267,9 @@ impl Session {
         let (Some(current), Some(theme)) = (&self.current, &self.theme) else {
             anyhow::bail!("nothing to render: the dossier has not loaded");
         };
+        let mut timer = Timer::new();
         let view = Published::new(&current.dossier, &current.prepared);
+        timer.lap("published view");
         site::render(&view, theme, sink, self.signatures.as_mut())
     }
 

@@ -163,6 +163,7 @@ fn rebuild(session: &mut Session, live: &Live, reporter: &Reporter) {
         let rendered = session.render(&sink)?;
         Ok((sink, rendered))
     });
+    let mut timer = crate::timings::Timer::new();
     match outcome {
         Ok((sink, rendered)) => {
             let mut files = previous.files.clone();
@@ -189,6 +190,7 @@ fn rebuild(session: &mut Session, live: &Live, reporter: &Reporter) {
             } else {
                 json!({ "type": "reload", "paths": paths, "all": recovered })
             };
+            timer.lap("served files");
             let changed = !paths.is_empty() || recovered;
             let site = Site {
                 files,
@@ -200,6 +202,7 @@ fn rebuild(session: &mut Session, live: &Live, reporter: &Reporter) {
             };
             if changed {
                 live.publish(site, message);
+                timer.lap("publish");
                 let elapsed = started.elapsed().as_millis();
                 reporter.summary(&if previous.files.is_empty() {
                     format!(

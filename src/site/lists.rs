@@ -29,23 +29,26 @@ const FEED_ENTRIES: usize = 50;
 pub(crate) fn ledger(view: &Published<'_>) -> Vec<(AnnotationKind, Vec<AnnotationRef>)> {
     let d = view.dossier;
     let all: Vec<AnnotationRef> = view.all_annotations().collect();
-    LEDGER
+    let mut sections: Vec<(AnnotationKind, Vec<AnnotationRef>)> = LEDGER
         .iter()
-        .map(|&(kind, ..)| {
-            let mut list: Vec<AnnotationRef> = all
-                .iter()
-                .rev()
-                .copied()
-                .filter(|&(ai, ni)| d.articles[ai].annotations[ni].kind == kind)
-                .collect();
-            if kind == AnnotationKind::Claim {
-                list.sort_by_key(|&(ai, ni)| {
-                    confidence_rank(d.articles[ai].annotations[ni].confidence)
-                });
-            }
-            (kind, list)
-        })
-        .collect()
+        .map(|&(kind, ..)| (kind, Vec::new()))
+        .collect();
+    // One pass over every annotation (a serve pass on a large dossier
+    // makes this list), newest article first.
+    for &(ai, ni) in all.iter().rev() {
+        let kind = d.articles[ai].annotations[ni].kind;
+        if let Some((_, list)) = sections.iter_mut().find(|(k, _)| *k == kind) {
+            list.push((ai, ni));
+        }
+    }
+    for (kind, list) in &mut sections {
+        if *kind == AnnotationKind::Claim {
+            list.sort_by_key(|&(ai, ni)| {
+                confidence_rank(d.articles[ai].annotations[ni].confidence)
+            });
+        }
+    }
+    sections
 }
 
 /// Which articles, incidents and entities carry `tag`.
