@@ -127,6 +127,9 @@ fn intact(previous: &Record, target: &Path) -> bool {
         .flat_map(|path| Path::new(path).ancestors().skip(1))
         .collect();
     let marks = [crate::output::MARKER, crate::output::NOJEKYLL];
+    if !marks.iter().all(|m| target.join(m).is_file()) {
+        return false;
+    }
     let mut entries = 0;
     for entry in walkdir::WalkDir::new(target).min_depth(1) {
         let Ok(entry) = entry else { return false };

@@ -236,6 +236,9 @@ fn a_rebuild_replaces_output_files_that_were_removed_or_changed() {
         &again,
         "a rebuild over an output with an extra folder",
     );
+    fs::remove_file(root.join("public/.nojekyll")).unwrap();
+    let again = build_into(root, "public");
+    assert_same_files(&first, &again, "a rebuild over an output without .nojekyll");
 
     // A damaged record is ignored: the build is a cold one.
     for garbage in ["", "{", "{\"program\": 3}", "not json at all"] {
