@@ -165,20 +165,27 @@ fn write_site(
         staging.carry_from(previous.lengths.clone());
     }
     // The search index, when it must be made again, is made on a thread of
-    // its own while the pages and exports are written: Pagefind reads its
-    // records one at a time, so this uses a core it would leave idle.
+    // its own while the pages and exports are written (its own work is
+    // parallel too; this overlaps its serial parts with the pages').
     let search = search.map(|input| {
         let digest = input.digest();
         let before = previous.and_then(|p| Group::matching(p.search.as_ref(), digest));
         (input, digest, carry(staging, before))
     });
+    let staging: &Staging = staging;
     std::thread::scope(|scope| {
         let search = search.map(|(input, digest, carried)| match carried {
             Some(files) => (digest, Ok(files)),
-            None => (digest, Err(scope.spawn(move || input.index()))),
+            None => (
+                digest,
+                Err(scope.spawn(move || {
+                    let recording = Recording::new(staging);
+                    input.write(&recording).map(|()| recording.into_paths())
+                })),
+            ),
         });
         session.resume(previous.map(|p| p.pages.clone()).unwrap_or_default());
-        let rendered = session.render(&*staging)?;
+        let rendered = session.render(staging)?;
         record.pages = session.take_signatures();
 
         let mut timer = crate::timings::Timer::new();
@@ -187,7 +194,7 @@ fn write_site(
             let files = match carry(staging, before) {
                 Some(files) => files,
                 None => {
-                    let recording = Recording::new(&*staging);
+                    let recording = Recording::new(staging);
                     session.render_exports(&recording)?;
                     recording.into_paths()
                 }
@@ -198,17 +205,9 @@ fn write_site(
         if let Some((digest, search)) = search {
             let files = match search {
                 Ok(carried) => carried,
-                Err(indexing) => {
-                    let index = indexing
-                        .join()
-                        .map_err(|_| anyhow::anyhow!("the search index could not be built"))??;
-                    let mut paths = Vec::new();
-                    for (path, bytes) in index {
-                        staging.write(&path, &bytes)?;
-                        paths.push(path);
-                    }
-                    paths
-                }
+                Err(indexing) => indexing
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("the search index could not be built"))??,
             };
             record.search = Some(Group { digest, files });
             timer.lap("waited for the search index");
@@ -248,8 +247,11 @@ impl<'a> Recording<'a> {
             .push(path.to_string());
     }
 
+    /// The paths written, sorted (writes may come from many threads).
     fn into_paths(self) -> Vec<String> {
-        self.paths.into_inner().unwrap_or_else(|e| e.into_inner())
+        let mut paths = self.paths.into_inner().unwrap_or_else(|e| e.into_inner());
+        paths.sort_unstable();
+        paths
     }
 }
 

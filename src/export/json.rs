@@ -31,12 +31,12 @@ pub(crate) fn render(view: &Published<'_>, out: &mut dyn std::io::Write) -> anyh
 }
 
 #[derive(Serialize)]
-struct Document<'a> {
+struct Document<'e, 'v, 'a> {
     version: u32,
     generator: &'static str,
     config: Config<'a>,
     publish: Publish,
-    articles: Vec<Article<'a>>,
+    articles: Articles<'e, 'v, 'a>,
     incidents: Vec<Incident<'a>>,
     entities: Vec<Entity<'a>>,
 }
@@ -71,8 +71,35 @@ struct Article<'a> {
     draft: bool,
     tlp: &'static str,
     text: &'a str,
-    body_html: String,
+    body_html: BodyHtml<'a>,
     annotations: Vec<Annotation<'a>>,
+}
+
+/// The articles, each made as it is written: with every body in it the
+/// document is hundreds of megabytes on a large dossier, and it is never
+/// whole in memory.
+struct Articles<'e, 'v, 'a>(&'e Export<'v, 'a>);
+
+impl Serialize for Articles<'_, '_, '_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let export = self.0;
+        serializer.collect_seq(export.view.articles().iter().map(|&i| export.article(i)))
+    }
+}
+
+/// An article's HTML, written block by block rather than joined first.
+struct BodyHtml<'a>(&'a [crate::annotate::BlockOut]);
+
+impl Serialize for BodyHtml<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl std::fmt::Display for BodyHtml<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|b| f.write_str(&b.html))
+    }
 }
 
 #[derive(Serialize)]
@@ -230,7 +257,7 @@ impl<'v, 'a> Export<'v, 'a> {
         }
     }
 
-    fn document(&self) -> Document<'a> {
+    fn document(&self) -> Document<'_, 'v, 'a> {
         let d = self.d;
         let c = &d.config;
         Document {
@@ -247,12 +274,7 @@ impl<'v, 'a> Export<'v, 'a> {
                 tlp: self.view.rule().tlp.name(),
                 drafts: self.view.rule().drafts,
             },
-            articles: self
-                .view
-                .articles()
-                .iter()
-                .map(|&i| self.article(i))
-                .collect(),
+            articles: Articles(self),
             incidents: self
                 .view
                 .incidents()
@@ -320,7 +342,7 @@ impl<'v, 'a> Export<'v, 'a> {
             draft: self.view.is_draft(ai),
             tlp: a.tlp.name(),
             text: &out.text,
-            body_html: out.blocks.iter().map(|b| b.html.as_str()).collect(),
+            body_html: BodyHtml(&out.blocks),
             annotations,
             url,
         }

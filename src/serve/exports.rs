@@ -1,5 +1,5 @@
 //! The exports (`/dossier.json`, `/timeline.json`, `/stix.json`, the
-//! ATT&CK Navigator layers) and the search index (`/pagefind/`) of one
+//! ATT&CK Navigator layers) and the search index (`/search-index/`) of one
 //! served state, rendered when a tab first asks for one.
 //!
 //! On a large dossier an export takes longer than a whole incremental

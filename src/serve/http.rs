@@ -215,7 +215,7 @@ async fn export(exports: Arc<Exports>, name: String) -> Response {
             "text/plain; charset=utf-8",
             text,
         ),
-        // A file name under /pagefind/ that the index does not have.
+        // A file name under /search-index/ that the index does not have.
         Ok((_, None)) => uncached(
             StatusCode::NOT_FOUND,
             "text/plain; charset=utf-8",

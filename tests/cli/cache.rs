@@ -129,7 +129,7 @@ fn a_rebuild_carries_unchanged_files_over_and_writes_what_a_cold_build_does() {
     let kept = [
         "public/entities/index.html",
         "public/dossier.json",
-        "public/pagefind/pagefind-entry.json",
+        "public/search-index/meta.json",
         "public/style.css",
     ]
     .map(|path| (path, inode(&root.join(path))));
@@ -220,7 +220,7 @@ fn a_rebuild_replaces_output_files_that_were_removed_or_changed() {
     let first = build_into(root, "public");
     fs::remove_file(root.join("public/entities/index.html")).unwrap();
     fs::write(root.join("public/timeline/index.html"), "shortened").unwrap();
-    fs::remove_dir_all(root.join("public/pagefind/fragment")).unwrap();
+    fs::remove_dir_all(root.join("public/search-index/records")).unwrap();
     fs::write(root.join("public/dossier.json"), "{}").unwrap();
     let again = build_into(root, "public");
     assert_same_files(&first, &again, "a rebuild over a damaged output");

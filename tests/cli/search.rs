@@ -1,11 +1,11 @@
-//! Search (`/search/`, the Pagefind index under `/pagefind/`): a word found
+//! Search (`/search/`, the index under `/search-index/`): a word found
 //! only in a note leads to that note, facets narrow the results, and no
-//! restricted text is in the index at any level, compressed or not.
+//! restricted text is in any index file.
 //!
 //! The browser part skips loudly without Chromium, unless
 //! `DOSSIER_REQUIRE_BROWSER=1` (as in CI), where a missing browser fails.
 
-use std::io::{Read, Write as _};
+use std::io::Write as _;
 use std::path::Path;
 
 use serde_json::json;
@@ -14,21 +14,12 @@ use crate::browser::{Browser, chromium};
 use crate::static_host::serve;
 use crate::support::{RESTRICTED, SharedBuild, amber_build, default_build, sel};
 
-/// Every file of the index, decompressed where it is gzip.
+/// Every file of the index.
 fn index_texts(build: &SharedBuild) -> Vec<(String, Vec<u8>)> {
-    let folder = build.root.join("public/pagefind");
+    let folder = build.root.join("public/search-index");
     let mut out = Vec::new();
     for entry in walkdir(&folder) {
         let bytes = std::fs::read(&entry).unwrap();
-        let bytes = if bytes.starts_with(&[0x1f, 0x8b]) {
-            let mut plain = Vec::new();
-            flate2::read::GzDecoder::new(&bytes[..])
-                .read_to_end(&mut plain)
-                .unwrap_or_else(|e| panic!("{}: {e}", entry.display()));
-            plain
-        } else {
-            bytes
-        };
         out.push((entry.display().to_string(), bytes));
     }
     assert!(

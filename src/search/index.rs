@@ -1,0 +1,360 @@
+//! The index files (`/search-index/`), made from the records in parallel.
+//!
+//! The browser must fetch only what a query needs, however large the
+//! dossier, so the index is split:
+//!
+//! - `meta.json`: how many records there are, where each group of records
+//!   starts, which term shards exist, and every facet value with the records
+//!   that carry it (so facet counts follow the results without a fetch).
+//! - `terms/<hex>.json`: the terms that begin with the same two characters
+//!   (their UTF-8 bytes in hex name the file), each with its postings.
+//! - `records/<n>.json`: the records of group `n` (an article and its
+//!   annotations, an incident, an entity): what a hit shows, excerpt text
+//!   included, fetched only for the hits on screen.
+//!
+//! Lists of record ids are sorted and delta-coded: in a facet list a
+//! positive `d` is the id `d` past the previous one (which starts at -1),
+//! and `-k` stands for the next `k` ids in a row; in a posting list each
+//! number is `delta * 32 + weight`. `static/search.js` decodes both.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use super::words::{each_word, fold};
+use super::{FOLDER, Record};
+use crate::output::Sink;
+
+/// How the files are laid out; `search.js` checks it.
+const FORMAT: u32 = 1;
+
+/// A posting: `id << WEIGHT_BITS | weight`.
+const WEIGHT_BITS: u32 = 5;
+/// Weight for a word of the title, added to its count in the text (which
+/// is capped below it).
+const IN_TITLE: u32 = 16;
+const MAX_COUNT: u32 = IN_TITLE - 1;
+
+/// Records per unit of parallel work: large enough that merging the
+/// partial maps costs little, small enough to keep both cores busy.
+const CHUNK: usize = 512;
+
+type Postings = FxHashMap<Box<str>, Vec<u32>>;
+/// A term and its postings.
+type Term = (Box<str>, Vec<u32>);
+/// A shard's key and its terms.
+type Shard = (String, Vec<Term>);
+
+/// Writes every file of the index into `sink` as soon as it is encoded, so
+/// the index is never held whole in memory.
+pub(crate) fn write(
+    records: &[Record],
+    groups: &[u32],
+    digest: u64,
+    sink: &dyn Sink,
+) -> anyhow::Result<()> {
+    let mut timer = crate::timings::Timer::new();
+    let shards = shards(terms(records));
+    timer.lap("  search: terms");
+    sink.write(
+        &format!("{FOLDER}/meta.json"),
+        &meta(records, groups, &shards, digest),
+    )?;
+    shards.into_par_iter().try_for_each(|(key, terms)| {
+        sink.write(&format!("{FOLDER}/terms/{key}.json"), &shard_json(&terms))
+    })?;
+    timer.lap("  search: terms written");
+    (0..groups.len()).into_par_iter().try_for_each(|g| {
+        let start = groups[g] as usize;
+        let end = groups.get(g + 1).map_or(records.len(), |&e| e as usize);
+        sink.write(
+            &format!("{FOLDER}/records/{g}.json"),
+            &group_json(&records[start..end]),
+        )
+    })?;
+    timer.lap("  search: records written");
+    Ok(())
+}
+
+/// Each term with its postings, ids ascending.
+fn terms(records: &[Record]) -> Postings {
+    let partial: Vec<Postings> = records
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(chunk, records)| {
+            let mut postings = Postings::default();
+            for (offset, record) in records.iter().enumerate() {
+                let id = (chunk * CHUNK + offset) as u32;
+                let title = fold(&record.title);
+                let text = record.text.pieces().map(fold);
+                let mut counts: FxHashMap<&str, u32> = FxHashMap::default();
+                for piece in &text {
+                    each_word(piece, |w| {
+                        let n = counts.entry(w).or_insert(0);
+                        *n = (*n + 1).min(MAX_COUNT);
+                    });
+                }
+                each_word(&title, |w| {
+                    let n = counts.entry(w).or_insert(0);
+                    if *n < IN_TITLE {
+                        *n += IN_TITLE;
+                    }
+                });
+                for (&word, &weight) in &counts {
+                    let posting = id << WEIGHT_BITS | weight;
+                    match postings.get_mut(word) {
+                        Some(list) => list.push(posting),
+                        None => {
+                            postings.insert(word.into(), vec![posting]);
+                        }
+                    }
+                }
+            }
+            postings
+        })
+        .collect();
+    // Chunks are merged in order, so every list stays sorted by id.
+    let mut all = Postings::default();
+    for part in partial {
+        for (word, list) in part {
+            all.entry(word).or_default().extend(list);
+        }
+    }
+    all
+}
+
+/// Terms grouped by shard key (the hex of their first two characters),
+/// keys and terms sorted.
+fn shards(terms: Postings) -> Vec<Shard> {
+    let mut sorted: Vec<Term> = terms.into_iter().collect();
+    sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut shards: BTreeMap<String, Vec<Term>> = BTreeMap::new();
+    for (term, list) in sorted {
+        shards
+            .entry(shard_key(&term))
+            .or_default()
+            .push((term, list));
+    }
+    shards.into_iter().collect()
+}
+
+/// The file name of the shard that holds `term`.
+pub(crate) fn shard_key(term: &str) -> String {
+    let end = term.char_indices().nth(2).map_or(term.len(), |(at, _)| at);
+    let mut key = String::with_capacity(end * 2);
+    for byte in &term.as_bytes()[..end] {
+        let _ = write!(key, "{byte:02x}");
+    }
+    key
+}
+
+fn shard_json(terms: &[Term]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(terms.iter().map(|(_, l)| 8 + l.len() * 4).sum());
+    out.push(b'[');
+    for (i, (term, list)) in terms.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        // A term is letters and digits only: nothing in it needs escaping,
+        // but serde_json makes sure of it.
+        serde_json::to_writer(&mut out, term).expect("writing to a Vec");
+        out.extend_from_slice(b",[");
+        let mut previous: i64 = -1;
+        for (j, posting) in list.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            let id = i64::from(posting >> WEIGHT_BITS);
+            let weight = i64::from(posting & ((1 << WEIGHT_BITS) - 1));
+            number(&mut out, (id - previous) * (1 << WEIGHT_BITS) + weight);
+            previous = id;
+        }
+        out.extend_from_slice(b"]]");
+    }
+    out.push(b']');
+    out
+}
+
+fn number(out: &mut Vec<u8>, n: i64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+}
+
+/// A sorted id list in the facet coding: deltas, runs as `-k`.
+fn encode_ids(ids: &[u32], out: &mut Vec<u8>) {
+    out.push(b'[');
+    let mut previous: i64 = -1;
+    let mut i = 0;
+    let mut first = true;
+    while i < ids.len() {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        let id = i64::from(ids[i]);
+        let mut run = 0;
+        while i + run < ids.len() && i64::from(ids[i + run]) == previous + 1 + run as i64 {
+            run += 1;
+        }
+        if run >= 2 {
+            number(out, -(run as i64));
+            previous += run as i64;
+            i += run;
+        } else {
+            number(out, id - previous);
+            previous = id;
+            i += 1;
+        }
+    }
+    out.push(b']');
+}
+
+fn meta(records: &[Record], groups: &[u32], shards: &[Shard], digest: u64) -> Vec<u8> {
+    let mut facets: BTreeMap<&str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
+    for (id, record) in records.iter().enumerate() {
+        for (key, value) in &record.facets {
+            let ids = facets.entry(key).or_default().entry(value).or_default();
+            // A record lists a value once, but be sure.
+            if ids.last() != Some(&(id as u32)) {
+                ids.push(id as u32);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    out.extend_from_slice(
+        format!(
+            "{{\"format\":{FORMAT},\"version\":\"{digest:016x}\",\"records\":{},\"groups\":",
+            records.len()
+        )
+        .as_bytes(),
+    );
+    encode_ids(groups, &mut out);
+    out.extend_from_slice(b",\"shards\":");
+    let keys: Vec<&str> = shards.iter().map(|(k, _)| k.as_str()).collect();
+    serde_json::to_writer(&mut out, &keys).expect("writing to a Vec");
+    out.extend_from_slice(b",\"facets\":{");
+    for (i, (key, values)) in facets.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut out, key).expect("writing to a Vec");
+        out.extend_from_slice(b":[");
+        for (j, (value, ids)) in values.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            out.push(b'[');
+            serde_json::to_writer(&mut out, value).expect("writing to a Vec");
+            out.push(b',');
+            encode_ids(ids, &mut out);
+            out.push(b']');
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b"}}");
+    out
+}
+
+/// What `search.js` shows of a hit, under short keys: this is most of the
+/// index's bytes.
+#[derive(Serialize)]
+struct Shown<'a> {
+    /// URL relative to the site root.
+    u: &'a str,
+    /// Title.
+    t: &'a str,
+    /// Type: Article, Annotation, Incident or Entity.
+    y: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    d: Option<&'a str>,
+    /// For an annotation, the title of its article.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    c: Option<&'a str>,
+    /// The text excerpts are cut from.
+    #[serde(serialize_with = "serialize_display")]
+    x: &'a super::Text,
+}
+
+fn serialize_display<S: serde::Serializer>(
+    value: &&super::Text,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
+}
+
+fn group_json(records: &[Record]) -> Vec<u8> {
+    let shown: Vec<Shown<'_>> = records
+        .iter()
+        .map(|r| Shown {
+            u: &r.url,
+            t: &r.title,
+            y: r.kind,
+            d: r.date.as_deref(),
+            c: r.context.as_deref(),
+            x: &r.text,
+        })
+        .collect();
+    serde_json::to_vec(&shown).expect("records serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(list: &[u32]) -> String {
+        let mut out = Vec::new();
+        encode_ids(list, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn id_lists_are_deltas_with_runs() {
+        assert_eq!(ids(&[]), "[]");
+        assert_eq!(ids(&[0]), "[1]");
+        assert_eq!(ids(&[0, 1, 2, 3]), "[-4]");
+        assert_eq!(ids(&[3, 4, 5, 9, 11, 12]), "[4,-2,4,2,1]");
+    }
+
+    #[test]
+    fn shard_keys_are_the_first_two_characters_in_hex() {
+        assert_eq!(shard_key("the"), "7468");
+        assert_eq!(shard_key("a"), "61");
+        assert_eq!(shard_key("평양이"), "ed8f89ec9691");
+    }
+
+    fn record(title: &str, text: &str) -> Record {
+        Record {
+            url: "x/".into(),
+            title: title.into(),
+            kind: "Article",
+            date: None,
+            context: None,
+            text: crate::search::Text::Own(text.into()),
+            facets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn postings_weigh_the_title_and_count_the_text() {
+        let records = [
+            record("Lazarus", "lazarus lazarus and more"),
+            record("Other", "lazarus"),
+        ];
+        let terms = terms(&records);
+        let lazarus: Vec<(u32, u32)> = terms["lazarus"]
+            .iter()
+            .map(|p| (p >> WEIGHT_BITS, p & 31))
+            .collect();
+        assert_eq!(lazarus, [(0, IN_TITLE + 2), (1, 1)]);
+        assert_eq!(terms["other"].len(), 1);
+        let shard = shard_json(&[("lazarus".into(), terms["lazarus"].clone())]);
+        // Ids 0 and 1: deltas 1 and 1.
+        assert_eq!(
+            String::from_utf8(shard).unwrap(),
+            format!("[[\"lazarus\",[{},{}]]]", 32 + IN_TITLE + 2, 32 + 1)
+        );
+    }
+}

@@ -1,0 +1,98 @@
+//! The words of a text, as the index stores them and as `search.js` reads
+//! a query: lower-cased, accents dropped (`Café` and `cafe` are one word),
+//! split at anything that is neither a letter nor a digit.
+//!
+//! `static/search.js` does the same in the browser (`toLowerCase`,
+//! `normalize("NFD")`, marks dropped, `normalize("NFC")`, runs of `\p{Alphabetic}\p{N}`), so a
+//! change here must be made there too; the unit tests pin the cases where
+//! the two could part.
+
+use unicode_normalization::UnicodeNormalization as _;
+use unicode_normalization::char::is_combining_mark;
+
+/// Longer runs are blobs (base64, minified code), not words anyone types.
+pub(crate) const MAX_WORD_BYTES: usize = 100;
+
+/// The text a word list is cut from: `text` folded as described above.
+pub(crate) fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    text.to_lowercase()
+        .nfd()
+        .filter(|&c| !is_combining_mark(c))
+        // Composed again: Hangul syllables decompose into letters, not marks.
+        .nfc()
+        .collect()
+}
+
+/// Calls `each` with every word of `folded` (the output of [`fold`]).
+pub(crate) fn each_word<'t>(folded: &'t str, mut each: impl FnMut(&'t str)) {
+    let mut start = None;
+    for (at, c) in folded.char_indices() {
+        let letter = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        };
+        match (letter, start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                emit(&folded[from..at], &mut each);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(from) = start {
+        emit(&folded[from..], &mut each);
+    }
+}
+
+fn emit<'t>(word: &'t str, each: &mut impl FnMut(&'t str)) {
+    if word.len() <= MAX_WORD_BYTES {
+        each(word);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        let folded = fold(text);
+        let mut out = Vec::new();
+        each_word(&folded, |w| out.push(w.to_string()));
+        out
+    }
+
+    #[test]
+    fn words_are_folded_and_split() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Hidden Cobra", &["hidden", "cobra"]),
+            (
+                "North Korea's WannaCry",
+                &["north", "korea", "s", "wannacry"],
+            ),
+            ("175.45.178.1", &["175", "45", "178", "1"]),
+            ("Café — CAFÉ", &["cafe", "cafe"]),
+            ("Ri Jong-chol", &["ri", "jong", "chol"]),
+            ("ΟΔΟΣ", &["οδος"]),
+            ("평양 Pyongyang", &["평양", "pyongyang"]),
+            ("x_y+z", &["x", "y", "z"]),
+            ("", &[]),
+            ("  --  ", &[]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(words(text), *expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn blobs_are_not_words() {
+        let blob = "a".repeat(MAX_WORD_BYTES + 1);
+        assert_eq!(words(&format!("one {blob} two")), ["one", "two"]);
+        let hash = "e".repeat(64);
+        assert_eq!(words(&hash), [hash.as_str()]);
+    }
+}
