@@ -41,6 +41,12 @@ pub(crate) struct Record {
     pub(crate) search: Option<Group>,
     /// The length of every file written, by site path.
     pub(crate) lengths: FxHashMap<String, u64>,
+    /// A digest of every input file and of the options, when they were
+    /// read: if it is the same and the output is intact, nothing needs to
+    /// be read further, let alone rendered ([`inputs_digest`]).
+    pub(crate) inputs: Option<u64>,
+    /// The pages and annotations that build reported.
+    pub(crate) counts: (usize, usize),
     /// The identity of the output folder's marker file (`.dossier-build`),
     /// which every build that writes makes anew: if another build wrote
     /// the folder since (another dossier, or a copy of this one), its
@@ -61,6 +67,46 @@ pub(crate) fn marker_identity(output: &Path) -> Option<String> {
     #[cfg(not(unix))]
     let inode = 0;
     Some(format!("{inode} {}", modified.as_nanos()))
+}
+
+/// A digest of everything a build reads: `dossier.yaml` and every file
+/// under `content/`, `templates/` and `static/` (path and bytes), with the
+/// options that change the output (`options`, already in text). None when
+/// any of it cannot be read: the build then finds out why.
+pub(crate) fn inputs_digest(root: &Path, options: &str) -> Option<u64> {
+    use rayon::prelude::*;
+    use std::hash::{Hash as _, Hasher as _};
+    let mut paths = vec![root.join("dossier.yaml")];
+    for folder in ["content", "templates", "static"] {
+        let folder = root.join(folder);
+        if !folder.exists() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&folder) {
+            let entry = entry.ok()?;
+            if !entry.file_type().is_dir() {
+                paths.push(entry.into_path());
+            }
+        }
+    }
+    paths.sort_unstable();
+    let digests: Vec<u64> = paths
+        .par_iter()
+        .map(|path| {
+            let bytes = match fs::read(path) {
+                Ok(bytes) => Some(bytes),
+                // A config file is optional.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(Vec::new()),
+                Err(_) => None,
+            }?;
+            let mut h = rustc_hash::FxHasher::default();
+            (path.strip_prefix(root).unwrap_or(path), bytes).hash(&mut h);
+            Some(h.finish())
+        })
+        .collect::<Option<_>>()?;
+    let mut h = rustc_hash::FxHasher::default();
+    (options, digests).hash(&mut h);
+    Some(h.finish())
 }
 
 /// Files produced together from one set of inputs.

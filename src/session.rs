@@ -177,6 +177,23 @@ impl Session {
         }
     }
 
+    /// Where `build` will write, before the dossier is loaded: reads the
+    /// configuration only (it is kept for [`Session::load`]).
+    pub(crate) fn planned_output_dir(&mut self) -> PathBuf {
+        if let Some(path) = &self.overrides.output {
+            return path.clone();
+        }
+        let (config, _) = self
+            .config
+            .get_or_insert_with(|| load::load_config(&self.root));
+        self.root.join(&config.output_dir)
+    }
+
+    /// The options that change what a build writes, as text for a digest.
+    pub(crate) fn options(&self) -> String {
+        format!("{:?}", self.overrides)
+    }
+
     /// Where `build` writes, from `--output` or `output_dir`.
     pub(crate) fn output_dir(&self) -> PathBuf {
         match (&self.overrides.output, &self.current) {

@@ -48,6 +48,8 @@ fn a_damaged_cache_is_ignored_and_replaced() {
     ];
     for (what, bytes) in damaged {
         fs::write(root.join(CACHE), &bytes).unwrap();
+        // A build into an intact, unchanged output reads no cache at all.
+        let _ = fs::remove_dir_all(root.join("again"));
         let out = run(root, &["build", "--output", "again"]);
         out.assert_code(0);
         assert!(!out.stderr.contains("panic"), "{what}: {}", out.stderr);
@@ -61,6 +63,7 @@ fn a_damaged_cache_is_ignored_and_replaced() {
     // A folder where the file should be: the build still succeeds.
     fs::remove_file(root.join(CACHE)).unwrap();
     fs::create_dir(root.join(CACHE)).unwrap();
+    fs::remove_dir_all(root.join("again")).unwrap();
     let out = run(root, &["build", "--output", "again"]);
     out.assert_code(0);
     assert_same_files(&cold, &snapshot(&root.join("again")), "a folder as cache");
@@ -211,6 +214,40 @@ fn a_rebuild_carries_unchanged_files_over_and_writes_what_a_cold_build_does() {
     let warm = build_into(root, "public");
     assert!(String::from_utf8_lossy(&warm["entities/index.html"]).contains("Local template"));
     assert_same_files(&cold_build(root), &warm, "a rebuild after a template edit");
+    // A static file of the user's own: not part of any page's signature.
+    fs::create_dir_all(root.join("static")).unwrap();
+    fs::write(root.join("static/extra.css"), "p { margin: 0 }\n").unwrap();
+    let warm = build_into(root, "public");
+    assert_eq!(warm["extra.css"], b"p { margin: 0 }\n");
+    assert_same_files(
+        &cold_build(root),
+        &warm,
+        "a rebuild after a new static file",
+    );
+}
+
+#[test]
+fn a_rebuild_with_other_options_is_not_taken_for_an_unchanged_one() {
+    let dossier = example();
+    let root = dossier.path();
+    build_into(root, "public");
+    let amber = ["build", "--output", "public", "--tlp", "amber"];
+    let out = run(root, &amber);
+    out.assert_code(0);
+    assert!(
+        !out.stdout.contains("(nothing changed)"),
+        "another --tlp is a change: {}",
+        out.stdout
+    );
+    let warm = snapshot(&root.join("public"));
+    // A cold build with the same option, into a folder of its own.
+    run(root, &["build", "--output", "cold", "--tlp", "amber"]).assert_code(0);
+    assert_same_files(&snapshot(&root.join("cold")), &warm, "an amber rebuild");
+    assert!(
+        warm.values()
+            .any(|bytes| String::from_utf8_lossy(bytes).contains("GREY LANTERN")),
+        "the amber build holds amber text"
+    );
 }
 
 #[test]
