@@ -287,29 +287,34 @@
         ids = [];
         for (var id = 0; id < meta.records; id++) if (passes(id, null)) ids.push(id);
       }
-      results.textContent = "";
+      // The new results replace the old ones only once their records are
+      // here, so the list never flickers empty and the count never shows
+      // before the hits it counts.
       var line = el("p", "search-status");
-      results.appendChild(line);
       var list = el("ol", "search-list");
-      results.appendChild(list);
       var more = el("button", "search-more", "Show more results");
       more.type = "button";
       var shown = 0;
       function page() {
         var next = ids.slice(shown, shown + PAGE);
-        shown += next.length;
-        line.textContent = ids.length === 0 ? "No results." :
-          ids.length + (ids.length === 1 ? " result" : " results") +
-          (ids.length > shown ? "; the first " + shown + " are shown." : ".");
-        more.hidden = shown >= ids.length;
         return Promise.all(next.map(record)).then(function (records) {
           if (mine !== serial) return;
           records.forEach(function (r) { list.appendChild(hit(r, queryWords)); });
+          shown += next.length;
+          line.textContent = ids.length === 0 ? "No results." :
+            ids.length + (ids.length === 1 ? " result" : " results") +
+            (ids.length > shown ? "; the first " + shown + " are shown." : ".");
+          more.hidden = shown >= ids.length;
         });
       }
       more.addEventListener("click", function () { page(); });
-      results.appendChild(more);
-      return page();
+      return page().then(function () {
+        if (mine !== serial) return;
+        results.textContent = "";
+        results.appendChild(line);
+        results.appendChild(list);
+        results.appendChild(more);
+      });
     }).catch(failed);
   }
 

@@ -57,13 +57,20 @@ pub(crate) fn all() -> [(&'static str, Export); 4] {
 
 /// Writes every export into `sink` (the search index is apart: `search`).
 pub(crate) fn render(view: &Published<'_>, sink: &dyn Sink) -> anyhow::Result<()> {
+    use rayon::prelude::*;
     let mut timer = crate::timings::Timer::new();
-    for (path, export) in EXPORTS {
+    // Each export is written by one thread from start to end (they are
+    // streams), so they are written side by side: on a large dossier
+    // `dossier.json` and `stix.json` take seconds each.
+    EXPORTS.par_iter().try_for_each(|(path, export)| {
+        let mut lap = crate::timings::Timer::new();
         sink.write_with(path, &mut |out| export(view, out))?;
-    }
-    for (path, e) in layer::entity_layers(view) {
-        sink.write(&path, &layer::render_entity(view, e)?)?;
-    }
+        lap.lap(&format!("  export {path}"));
+        anyhow::Ok(())
+    })?;
+    layer::entity_layers(view)
+        .par_iter()
+        .try_for_each(|(path, e)| sink.write(path, &layer::render_entity(view, *e)?))?;
     timer.lap("exports");
     Ok(())
 }

@@ -18,12 +18,35 @@ pub(crate) fn fold(text: &str) -> String {
     if text.is_ascii() {
         return text.to_ascii_lowercase();
     }
-    text.to_lowercase()
-        .nfd()
-        .filter(|&c| !is_combining_mark(c))
-        // Composed again: Hangul syllables decompose into letters, not marks.
-        .nfc()
-        .collect()
+    // Most text is ASCII with a few typographic quotes or accented names:
+    // only the stretches between ASCII spaces and punctuation that hold
+    // something else take the Unicode path. A word never spans such a
+    // separator, so folding stretch by stretch gives the same words.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = rest
+            .find(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
+            .map_or(rest.len(), |at| at + 1);
+        let (stretch, after) = rest.split_at(end);
+        if stretch.is_ascii() {
+            out.extend(stretch.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            fold_unicode(stretch, &mut out);
+        }
+        rest = after;
+    }
+    out
+}
+
+fn fold_unicode(text: &str, out: &mut String) {
+    out.extend(
+        text.to_lowercase()
+            .nfd()
+            .filter(|&c| !is_combining_mark(c))
+            // Composed again: Hangul syllables decompose into letters, not marks.
+            .nfc(),
+    );
 }
 
 /// Calls `each` with every word of `folded` (the output of [`fold`]).
@@ -85,6 +108,23 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(words(text), *expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn folding_by_stretches_is_folding_the_whole() {
+        for text in [
+            "“Quoted” Café, e\u{301}te\u{301} — ΟΔΟΣ Σ; 평양 (x.y) naïve’s",
+            "A\u{301}, \u{301}b",
+            "plain ascii only",
+        ] {
+            let whole: String = text
+                .to_lowercase()
+                .nfd()
+                .filter(|&c| !is_combining_mark(c))
+                .nfc()
+                .collect();
+            assert_eq!(fold(text), whole, "{text:?}");
         }
     }
 
