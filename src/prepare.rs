@@ -84,7 +84,12 @@ fn key(link_epoch: u64, files: &[Option<&Arc<SourceFile>>]) -> u64 {
 /// Renders what changed since the cache was filled, reuses the rest.
 pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Diagnostic>) {
     let mut timer = crate::timings::Timer::new();
-    let epoch = dossier.link_epoch();
+    // Highlighted code depends on the highlight themes as well.
+    let epoch = {
+        let mut h = FxHasher::default();
+        (dossier.link_epoch(), crate::highlight::salt()).hash(&mut h);
+        h.finish()
+    };
     timer.lap("  link epoch");
 
     let article_keys: Vec<u64> = dossier

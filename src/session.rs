@@ -239,6 +239,12 @@ impl Session {
         if self.theme.is_none() {
             self.theme = Some(Theme::load(&self.root)?);
         }
+        let custom_css = self
+            .theme
+            .as_ref()
+            .is_some_and(|t| t.assets.contains_key("syntax.css"));
+        let c = &dossier.config;
+        highlight::configure(&c.highlight_theme, &c.highlight_theme_dark, custom_css);
         let (prepared, errors) = prepare::prepare(&dossier, &mut self.cache);
         timer.lap("prepare");
         diagnostics.extend(errors);

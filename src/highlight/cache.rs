@@ -89,7 +89,8 @@ fn store() -> MutexGuard<'static, Store> {
 /// The digest an entry is stored under.
 pub(crate) fn key(lang: &str, code: &str) -> Key {
     let mut h = blake3::Hasher::new();
-    for part in [VERSION, lang, code] {
+    let salt = super::salt();
+    for part in [VERSION, &salt, lang, code] {
         h.update(&(part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }

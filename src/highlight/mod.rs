@@ -7,6 +7,7 @@
 //! corpus the Markdown phase took 2.3 times less CPU for the same bytes.
 
 mod cache;
+mod prune;
 
 use std::sync::LazyLock;
 
@@ -21,6 +22,8 @@ const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 // with code blocks pay for it.
 static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
 static THEMES: LazyLock<ThemeSet> = LazyLock::new(ThemeSet::load_defaults);
+
+pub(crate) use prune::{configure, salt};
 
 pub(crate) use cache::{
     DIR as CACHE_DIR, VERSION as CACHE_VERSION, forget as forget_cache, load as load_cache,
@@ -80,7 +83,12 @@ fn highlight(code: &str, lang: &str) -> Option<String> {
             .parse_html_for_line_which_includes_newline(line)
             .ok()?;
     }
-    Some(generator.finalize()).filter(|html| !html.is_empty())
+    let html = generator.finalize();
+    let html = match prune::current() {
+        Some(pruner) => pruner.prune(html),
+        None => html,
+    };
+    Some(html).filter(|html| !html.is_empty())
 }
 
 /// `/syntax.css`: the light theme, and the dark one for readers whose system

@@ -54,7 +54,7 @@ pub(crate) fn render(
     previous: Option<&mut Signatures>,
 ) -> anyhow::Result<Rendered> {
     let mut timer = crate::timings::Timer::new();
-    let pages = Pages::new(view, theme.generation);
+    let pages = Pages::new(view, generation(theme));
     let kinds = pages.kinds();
     timer.lap("epochs");
     let signed: Vec<(String, u64, PageKind)> = kinds
@@ -123,7 +123,7 @@ pub(crate) fn signatures(
     view: &Published<'_>,
     theme: &Theme,
 ) -> anyhow::Result<(Signatures, Rendered)> {
-    let pages = Pages::new(view, theme.generation);
+    let pages = Pages::new(view, generation(theme));
     let kinds = pages.kinds();
     let mut signatures: Signatures = kinds
         .par_iter()
@@ -138,6 +138,15 @@ pub(crate) fn signatures(
         signatures.insert(path, asset_signature(&bytes));
     }
     Ok((signatures, rendered))
+}
+
+/// What every page is rendered with besides the dossier: the templates,
+/// and how code is highlighted (which classes its spans keep depends on
+/// the highlight themes and on a `static/syntax.css` of the dossier's own).
+fn generation(theme: &Theme) -> u64 {
+    let mut h = FxHasher::default();
+    (theme.generation, highlight::salt()).hash(&mut h);
+    h.finish()
 }
 
 fn asset_signature(bytes: &[u8]) -> u64 {

@@ -156,7 +156,7 @@ fn a_rebuild_carries_unchanged_files_over_and_writes_what_a_cold_build_does() {
     // Every kind of input, changed in turn: each rebuild, which carries
     // over what the change did not touch, writes what a cold build does.
     let article = "public/articles/bangladesh-bank-heist/index.html";
-    let edits: [(&str, &str, &str, &str); 6] = [
+    let edits: [(&str, &str, &str, &str); 7] = [
         (
             "content/articles/bangladesh-bank-heist.md",
             "## The night of 4 February 2016",
@@ -187,6 +187,13 @@ fn a_rebuild_carries_unchanged_files_over_and_writes_what_a_cold_build_does() {
             "base_url: \"/\"",
             "base_url: \"/sub/\"",
             article,
+        ),
+        // Which classes highlighted code keeps depends on the theme.
+        (
+            "dossier.yaml",
+            "highlight_theme: InspiredGitHub",
+            "highlight_theme: base16-ocean.light",
+            "public/syntax.css",
         ),
     ];
     for (file, from, to, page) in edits {

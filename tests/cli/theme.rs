@@ -81,3 +81,46 @@ fn user_templates_and_static_files_override_the_built_in_ones() {
     // Pages without an override keep the built-in templates.
     assert!(site.page("index.html").select(&sel("a[href]")).count() > 2);
 }
+
+/// The classes on the spans of the highlighted code blocks of `page`.
+fn code_classes(site: &Site, page: &str) -> Vec<String> {
+    let page = site.page(page);
+    page.select(&sel("pre.code span[class]"))
+        .flat_map(|span| {
+            span.value()
+                .attr("class")
+                .unwrap()
+                .split(' ')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn code_carries_only_the_classes_its_stylesheet_uses_unless_the_dossier_has_its_own() {
+    let root = copy_fixture(&fixture("minimal"));
+    run(root.path(), &["build"]).assert_code(0);
+    let site = Site::load(&root.path().join("public"));
+    let page = "articles/field-report/index.html";
+    let classes = code_classes(&site, page);
+    assert!(!classes.is_empty(), "the Rust block is highlighted");
+    let css = site.text("syntax.css");
+    for class in &classes {
+        assert!(
+            css.contains(&format!(".{class}")),
+            "{class} is on a span but in no rule of syntax.css"
+        );
+    }
+    // A whole-scope class no built-in rule names is left out.
+    assert!(!classes.iter().any(|c| c == "hl-source"), "{classes:?}");
+
+    // With a stylesheet of its own, any scope may be styled: all stay.
+    let assets = root.path().join("static");
+    fs::create_dir_all(&assets).unwrap();
+    fs::write(assets.join("syntax.css"), ".hl-source { color: teal; }\n").unwrap();
+    run(root.path(), &["build"]).assert_code(0);
+    let site = Site::load(&root.path().join("public"));
+    let classes = code_classes(&site, page);
+    assert!(classes.iter().any(|c| c == "hl-source"), "{classes:?}");
+}
