@@ -48,7 +48,12 @@ fn main() {
 fn highlight_version(root: &Path) {
     use std::hash::{Hash as _, Hasher as _};
     let mut hasher = std::hash::DefaultHasher::new();
-    for file in ["Cargo.toml", "Cargo.lock", "src/highlight/mod.rs"] {
+    for file in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "src/highlight/mod.rs",
+        "src/highlight/prune.rs",
+    ] {
         let path = root.join(file);
         println!("cargo::rerun-if-changed={}", path.display());
         fs::read(&path).unwrap_or_default().hash(&mut hasher);
