@@ -62,9 +62,10 @@
     });
   }
 
-  // The shard of a term: its first two characters' UTF-8 bytes in hex.
+  // The shard of a term: its first `meta.prefix` characters' UTF-8 bytes
+  // in hex (one character on a small dossier, two on a large one).
   function shardKey(term) {
-    var head = Array.from(term).slice(0, 2).join("");
+    var head = Array.from(term).slice(0, meta.prefix).join("");
     return Array.from(new TextEncoder().encode(head), function (b) {
       return (b < 16 ? "0" : "") + b.toString(16);
     }).join("");

@@ -7,7 +7,9 @@
 //!   starts, which term shards exist, and every facet value with the records
 //!   that carry it (so facet counts follow the results without a fetch).
 //! - `terms/<hex>.json`: the terms that begin with the same two characters
-//!   (their UTF-8 bytes in hex name the file), each with its postings.
+//!   (their UTF-8 bytes in hex name the file), each with its postings; on a
+//!   dossier of fewer than 20,000 distinct words, the same first character
+//!   (`prefix` in `meta.json` says which).
 //! - `records/<n>.json`: the records of group `n` (an article and its
 //!   annotations, an incident, an entity): what a hit shows, excerpt text
 //!   included, fetched only for the hits on screen.
@@ -57,11 +59,13 @@ pub(crate) fn write(
     sink: &dyn Sink,
 ) -> anyhow::Result<()> {
     let mut timer = crate::timings::Timer::new();
-    let shards = shards(terms(records));
+    let terms = terms(records);
+    let prefix = prefix_for(terms.len());
+    let shards = shards(terms, prefix);
     timer.lap("  search: terms");
     sink.write(
         &format!("{FOLDER}/meta.json"),
-        &meta(records, groups, &shards, digest),
+        &meta(records, groups, &shards, prefix, digest),
     )?;
     shards.into_par_iter().try_for_each(|(key, terms)| {
         sink.write(&format!("{FOLDER}/terms/{key}.json"), &shard_json(&terms))
@@ -126,15 +130,25 @@ fn terms(records: &[Record]) -> Postings {
     all
 }
 
-/// Terms grouped by shard key (the hex of their first two characters),
-/// keys and terms sorted.
-fn shards(terms: Postings) -> Vec<Shard> {
+/// Up to this many distinct words, terms are sharded by their first
+/// character rather than their first two: a small dossier's index is then
+/// a few dozen files rather than hundreds.
+const SMALL_VOCABULARY: usize = 20_000;
+
+/// How many leading characters name a term's shard, for `terms` words.
+fn prefix_for(terms: usize) -> usize {
+    if terms <= SMALL_VOCABULARY { 1 } else { 2 }
+}
+
+/// Terms grouped by shard key (the hex of their first `prefix`
+/// characters), keys and terms sorted.
+fn shards(terms: Postings, prefix: usize) -> Vec<Shard> {
     let mut sorted: Vec<Term> = terms.into_iter().collect();
     sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut shards: BTreeMap<String, Vec<Term>> = BTreeMap::new();
     for (term, list) in sorted {
         shards
-            .entry(shard_key(&term))
+            .entry(shard_key(&term, prefix))
             .or_default()
             .push((term, list));
     }
@@ -142,8 +156,11 @@ fn shards(terms: Postings) -> Vec<Shard> {
 }
 
 /// The file name of the shard that holds `term`.
-pub(crate) fn shard_key(term: &str) -> String {
-    let end = term.char_indices().nth(2).map_or(term.len(), |(at, _)| at);
+pub(crate) fn shard_key(term: &str, prefix: usize) -> String {
+    let end = term
+        .char_indices()
+        .nth(prefix)
+        .map_or(term.len(), |(at, _)| at);
     let mut key = String::with_capacity(end * 2);
     for byte in &term.as_bytes()[..end] {
         let _ = write!(key, "{byte:02x}");
@@ -212,7 +229,13 @@ fn encode_ids(ids: &[u32], out: &mut Vec<u8>) {
     out.push(b']');
 }
 
-fn meta(records: &[Record], groups: &[u32], shards: &[Shard], digest: u64) -> Vec<u8> {
+fn meta(
+    records: &[Record],
+    groups: &[u32],
+    shards: &[Shard],
+    prefix: usize,
+    digest: u64,
+) -> Vec<u8> {
     let mut facets: BTreeMap<&str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
     for (id, record) in records.iter().enumerate() {
         for (key, value) in &record.facets {
@@ -226,7 +249,7 @@ fn meta(records: &[Record], groups: &[u32], shards: &[Shard], digest: u64) -> Ve
     let mut out = Vec::new();
     out.extend_from_slice(
         format!(
-            "{{\"format\":{FORMAT},\"version\":\"{digest:016x}\",\"records\":{},\"groups\":",
+            "{{\"format\":{FORMAT},\"version\":\"{digest:016x}\",\"records\":{},\"prefix\":{prefix},\"groups\":",
             records.len()
         )
         .as_bytes(),
@@ -319,10 +342,13 @@ mod tests {
     }
 
     #[test]
-    fn shard_keys_are_the_first_two_characters_in_hex() {
-        assert_eq!(shard_key("the"), "7468");
-        assert_eq!(shard_key("a"), "61");
-        assert_eq!(shard_key("평양이"), "ed8f89ec9691");
+    fn shard_keys_are_the_first_characters_in_hex() {
+        assert_eq!(shard_key("the", 2), "7468");
+        assert_eq!(shard_key("a", 2), "61");
+        assert_eq!(shard_key("평양이", 2), "ed8f89ec9691");
+        assert_eq!(shard_key("the", 1), "74");
+        assert_eq!(prefix_for(SMALL_VOCABULARY), 1);
+        assert_eq!(prefix_for(SMALL_VOCABULARY + 1), 2);
     }
 
     fn record(title: &str, text: &str) -> Record {
