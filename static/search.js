@@ -179,7 +179,8 @@
     from = Math.max(0, Math.min(from, to - size));
     if (!spans.length) return p;
     var at = from > 0 ? spans[from][0] : 0;
-    if (from > 0) p.appendChild(document.createTextNode("… "));
+    // No-break spaces: an ellipsis never sits alone on a line.
+    if (from > 0) p.appendChild(document.createTextNode("…\u00a0"));
     for (var i = from; i < to; i++) {
       if (!hits[i]) continue;
       p.appendChild(document.createTextNode(text.slice(at, spans[i][0])));
@@ -188,7 +189,7 @@
     }
     var end = to < spans.length ? spans[to - 1][1] : text.length;
     p.appendChild(document.createTextNode(text.slice(at, end)));
-    if (to < spans.length) p.appendChild(document.createTextNode(" …"));
+    if (to < spans.length) p.appendChild(document.createTextNode("\u00a0…"));
     return p;
   }
 
