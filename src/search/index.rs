@@ -170,30 +170,39 @@ pub(crate) fn shard_key(term: &str, prefix: usize) -> String {
 
 fn shard_json(terms: &[Term]) -> Vec<u8> {
     let mut out = Vec::with_capacity(terms.iter().map(|(_, l)| 8 + l.len() * 4).sum());
-    out.push(b'[');
-    for (i, (term, list)) in terms.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    separated(&mut out, terms, b"[", b"]", |out, (term, list)| {
         out.push(b'[');
         // A term is letters and digits only: nothing in it needs escaping,
         // but serde_json makes sure of it.
-        serde_json::to_writer(&mut out, term).expect("writing to a Vec");
-        out.extend_from_slice(b",[");
+        serde_json::to_writer(&mut *out, term).expect("writing to a Vec");
+        out.push(b',');
         let mut previous: i64 = -1;
-        for (j, posting) in list.iter().enumerate() {
-            if j > 0 {
-                out.push(b',');
-            }
+        separated(out, list, b"[", b"]]", |out, posting| {
             let id = i64::from(posting >> WEIGHT_BITS);
             let weight = i64::from(posting & ((1 << WEIGHT_BITS) - 1));
-            number(&mut out, (id - previous) * (1 << WEIGHT_BITS) + weight);
+            number(out, (id - previous) * (1 << WEIGHT_BITS) + weight);
             previous = id;
-        }
-        out.extend_from_slice(b"]]");
-    }
-    out.push(b']');
+        });
+    });
     out
+}
+
+/// Writes `items` between `open` and `close`, separated by commas.
+fn separated<T>(
+    out: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    open: &[u8],
+    close: &[u8],
+    mut each: impl FnMut(&mut Vec<u8>, T),
+) {
+    out.extend_from_slice(open);
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        each(out, item);
+    }
+    out.extend_from_slice(close);
 }
 
 fn number(out: &mut Vec<u8>, n: i64) {
@@ -258,25 +267,18 @@ fn meta(
     out.extend_from_slice(b",\"shards\":");
     let keys: Vec<&str> = shards.iter().map(|(k, _)| k.as_str()).collect();
     serde_json::to_writer(&mut out, &keys).expect("writing to a Vec");
-    out.extend_from_slice(b",\"facets\":{");
-    for (i, (key, values)) in facets.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        serde_json::to_writer(&mut out, key).expect("writing to a Vec");
-        out.extend_from_slice(b":[");
-        for (j, (value, ids)) in values.iter().enumerate() {
-            if j > 0 {
-                out.push(b',');
-            }
+    out.extend_from_slice(b",\"facets\":");
+    separated(&mut out, &facets, b"{", b"", |out, (key, values)| {
+        serde_json::to_writer(&mut *out, key).expect("writing to a Vec");
+        out.push(b':');
+        separated(out, values, b"[", b"]", |out, (value, ids)| {
             out.push(b'[');
-            serde_json::to_writer(&mut out, value).expect("writing to a Vec");
+            serde_json::to_writer(&mut *out, value).expect("writing to a Vec");
             out.push(b',');
-            encode_ids(ids, &mut out);
+            encode_ids(ids, out);
             out.push(b']');
-        }
-        out.push(b']');
-    }
+        });
+    });
     out.extend_from_slice(b"}}");
     out
 }
