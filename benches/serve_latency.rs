@@ -6,6 +6,7 @@
 //!
 //!     cargo bench --bench serve_latency                 # example + 10,000 articles
 //!     cargo bench --bench serve_latency -- --articles 1000
+//!     DOSSIER_BIN=../old/target/release/dossier cargo bench --bench serve_latency
 //!
 //! The synthetic corpus comes from `bench/gen_corpus.py` (about 600 words,
 //! one to three code blocks and 10 annotations per article) and is cached
@@ -172,7 +173,11 @@ struct Server {
 
 impl Server {
     fn start(root: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        // DOSSIER_BIN measures another build of the program (an older
+        // commit, say) against the same corpus and rhythms.
+        let program =
+            std::env::var_os("DOSSIER_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_dossier").into());
+        let mut child = Command::new(program)
             .args(["serve", "--port", "0", "--root"])
             .arg(root)
             .stdout(Stdio::piped())
