@@ -5,7 +5,7 @@
 //! Everything here is linear in the number of items and annotations: ids go
 //! through one hash map.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
@@ -83,8 +83,37 @@ pub(crate) struct Dossier {
     pub(crate) incidents: Vec<Incident>,
     pub(crate) entities: Vec<Entity>,
     pub(crate) ids: FxHashMap<String, ItemRef>,
+    /// What each article's annotations name, beside `articles`.
+    pub(crate) refs: Vec<Arc<ArticleRefs>>,
     /// Ids of items whose own file failed: references to them are not errors too.
     broken_ids: std::collections::HashSet<String>,
+}
+
+/// The items one article's annotations name, resolved, and the errors
+/// among them. They stay the same for as long as the article and the id
+/// namespace do, so a session keeps them from pass to pass ([`RefCache`]):
+/// resolving 100,000 annotations' references on every `serve` pass means
+/// reading them from all over memory.
+#[derive(Debug, Default)]
+pub(crate) struct ArticleRefs {
+    /// (annotation index, item) for each id an annotation names that
+    /// exists, annotation by annotation, its incidents then its entities.
+    pub(crate) items: Vec<(usize, ItemRef)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// [`ArticleRefs`] of the articles of the last pass, by article.
+#[derive(Default)]
+pub(crate) struct RefCache {
+    /// A digest of the id namespace the entries were resolved in.
+    namespace: u64,
+    /// By the address of the article, which the entry keeps alive, so an
+    /// address is never reused while it is a key.
+    articles: FxHashMap<usize, (Arc<Article>, Arc<ArticleRefs>)>,
+}
+
+fn article_key(article: &Arc<Article>) -> usize {
+    Arc::as_ptr(article) as usize
 }
 
 impl Dossier {
@@ -93,6 +122,7 @@ impl Dossier {
         sources: Sources,
         base: BaseUrl,
         rule: Rule,
+        cache: &mut RefCache,
         diagnostics: &mut Diagnostics,
     ) -> Dossier {
         let mut dossier = Dossier {
@@ -105,6 +135,7 @@ impl Dossier {
             incidents: sources.incidents,
             entities: sources.entities,
             ids: FxHashMap::default(),
+            refs: Vec::new(),
             broken_ids: sources.broken_ids,
         };
         let mut timer = crate::timings::Timer::new();
@@ -115,7 +146,7 @@ impl Dossier {
         dossier.included = Inclusion::new(rule, &dossier);
         dossier.index_ids(diagnostics);
         timer.lap("  index ids");
-        dossier.check_references(diagnostics);
+        dossier.check_references(cache, diagnostics);
         timer.lap("  check references");
         dossier
     }
@@ -138,41 +169,60 @@ impl Dossier {
                     .enumerate()
                     .map(|(i, x)| (x.id.as_str(), &x.file, ItemRef::Entity(i))),
             );
-        let mut first_file: HashMap<&str, &Arc<SourceFile>> = HashMap::new();
+        let mut ids = FxHashMap::with_capacity_and_hasher(
+            self.articles.len() + self.incidents.len() + self.entities.len(),
+            Default::default(),
+        );
         for (id, file, item) in items {
-            if let Some(first) = first_file.get(id) {
-                diagnostics.push(
-                    Diagnostic::at(file, 0..0, format!("the id `{id}` is already used by {}", first.path.display()))
-                        .help("articles, incidents and entities share one namespace: rename one of the files"),
-                );
-                continue;
+            match ids.entry(id.to_string()) {
+                Entry::Occupied(first) => {
+                    let first = self.file(*first.get());
+                    diagnostics.push(
+                        Diagnostic::at(file, 0..0, format!("the id `{id}` is already used by {}", first.path.display()))
+                            .help("articles, incidents and entities share one namespace: rename one of the files"),
+                    );
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(item);
+                }
             }
-            first_file.insert(id, file);
-            self.ids.insert(id.to_string(), item);
+        }
+        self.ids = ids;
+    }
+
+    /// The file an item is read from.
+    fn file(&self, item: ItemRef) -> &Arc<SourceFile> {
+        match item {
+            ItemRef::Article(i) => &self.articles[i].file,
+            ItemRef::Incident(i) => &self.incidents[i].file,
+            ItemRef::Entity(i) => &self.entities[i].file,
         }
     }
 
-    fn check_references(&self, diagnostics: &mut Diagnostics) {
-        let found: Vec<Vec<Diagnostic>> = self
+    fn check_references(&mut self, cache: &mut RefCache, diagnostics: &mut Diagnostics) {
+        let namespace = self.namespace_digest();
+        if cache.namespace != namespace {
+            cache.namespace = namespace;
+            cache.articles.clear();
+        }
+        let refs: Vec<Arc<ArticleRefs>> = self
             .articles
             .par_iter()
-            .map(|article| {
-                let mut found = Vec::new();
-                let Some(file) = &article.annotations_file else {
-                    return found;
-                };
-                for annotation in article.annotations.iter() {
-                    for id in &annotation.incidents {
-                        self.check_ref(file, id, ItemType::Incident, &mut found);
-                    }
-                    for id in &annotation.entities {
-                        self.check_ref(file, id, ItemType::Entity, &mut found);
-                    }
-                }
-                found
+            .map(|article| match cache.articles.get(&article_key(article)) {
+                Some((_, refs)) => Arc::clone(refs),
+                None => Arc::new(self.article_refs(article)),
             })
             .collect();
-        diagnostics.extend(found.into_iter().flatten());
+        cache.articles = self
+            .articles
+            .iter()
+            .zip(&refs)
+            .map(|(a, r)| (article_key(a), (Arc::clone(a), Arc::clone(r))))
+            .collect();
+        for article in &refs {
+            diagnostics.extend(article.diagnostics.iter().cloned());
+        }
+        self.refs = refs;
         let mut found = Vec::new();
         for incident in &self.incidents {
             let relations = incident.relations.iter().map(|r| &r.target);
@@ -192,6 +242,47 @@ impl Dossier {
             }
         }
         diagnostics.extend(found);
+    }
+
+    /// Resolves what the annotations of `article` name.
+    fn article_refs(&self, article: &Article) -> ArticleRefs {
+        let mut refs = ArticleRefs::default();
+        let Some(file) = &article.annotations_file else {
+            return refs;
+        };
+        for (ni, annotation) in article.annotations.iter().enumerate() {
+            let named = annotation
+                .incidents
+                .iter()
+                .map(|id| (id, ItemType::Incident))
+                .chain(annotation.entities.iter().map(|id| (id, ItemType::Entity)));
+            for (id, wanted) in named {
+                self.check_ref(file, id, wanted, &mut refs.diagnostics);
+                if let Some(&item) = self.ids.get(&id.value) {
+                    refs.items.push((ni, item));
+                }
+            }
+        }
+        refs
+    }
+
+    /// A digest of every id, what it names, and the ids of files that
+    /// failed: what [`ArticleRefs`] depend on besides the article.
+    fn namespace_digest(&self) -> u64 {
+        let mut h = FxHasher::default();
+        for (i, a) in self.articles.iter().enumerate() {
+            (&a.id, i).hash(&mut h);
+        }
+        for x in &self.incidents {
+            x.id.hash(&mut h);
+        }
+        for x in &self.entities {
+            x.id.hash(&mut h);
+        }
+        let mut broken: Vec<&String> = self.broken_ids.iter().collect();
+        broken.sort_unstable();
+        broken.hash(&mut h);
+        h.finish()
     }
 
     fn check_ref(

@@ -4,7 +4,7 @@
 //! Each file decodes independently into a [`Loaded`] value, so a later
 //! incremental rebuild can re-read just the file that changed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -128,7 +128,7 @@ pub(crate) fn assemble<'a>(
             Loaded::Nothing => {}
         }
     }
-    let index: HashMap<&str, usize> = sources
+    let index: FxHashMap<&str, usize> = sources
         .articles
         .iter()
         .enumerate()

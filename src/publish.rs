@@ -18,8 +18,6 @@
 //! annotations, the timeline order, backlinks, and references in which
 //! withheld items are already replaced.
 
-use rayon::prelude::*;
-
 use crate::date::PartialDate;
 use crate::graph::{Dossier, ItemRef, Lookup};
 use crate::model::{Article, EntityKind};
@@ -243,14 +241,16 @@ impl<'a> Published<'a> {
         let mut timer = crate::timings::Timer::new();
         (view.relations, view.incident_relations, view.edges) = view.published_relations();
         timer.lap("  relations");
-        view.techniques = view.used_techniques();
-        timer.lap("  techniques");
         view.timeline = view.timeline_order();
         timer.lap("  timeline");
-        view.backlinks = view.compute_backlinks();
-        timer.lap("  backlinks");
-        view.tags = view.collect_tags();
-        timer.lap("  tags");
+        // Each reads every published annotation, from all over memory:
+        // side by side, they take the time of the longest.
+        let (backlinks, (tags, techniques)) = rayon::join(
+            || view.compute_backlinks(),
+            || rayon::join(|| view.collect_tags(), || view.used_techniques()),
+        );
+        (view.backlinks, view.tags, view.techniques) = (backlinks, tags, techniques);
+        timer.lap("  backlinks, tags and techniques");
         view
     }
 
@@ -565,27 +565,30 @@ impl<'a> Published<'a> {
 
     fn collect_tags(&self) -> Vec<Tag> {
         let d = self.dossier;
-        let mut tags: std::collections::BTreeMap<String, Tag> = std::collections::BTreeMap::new();
-        // Each spelling is slugged once: the same few tags recur on
-        // thousands of annotations, and `serve` collects them every pass.
-        let mut slugs: rustc_hash::FxHashMap<&str, Option<String>> = Default::default();
+        let mut tags: Vec<Tag> = Vec::new();
+        let mut by_slug: rustc_hash::FxHashMap<String, usize> = Default::default();
+        // Each spelling is slugged and looked up once: the same few tags
+        // recur on thousands of annotations, and `serve` collects them
+        // every pass.
+        let mut by_name: rustc_hash::FxHashMap<&str, Option<usize>> = Default::default();
         let mut file = |name: &'a str, add: &mut dyn FnMut(&mut Tag)| {
-            let Some(slug) = slugs.entry(name).or_insert_with(|| tag_slug(name)) else {
-                return;
-            };
-            if let Some(tag) = tags.get_mut(slug.as_str()) {
-                add(tag);
-                return;
-            }
-            let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
-                name: name.trim().to_string(),
-                slug: slug.clone(),
-                articles: Vec::new(),
-                incidents: Vec::new(),
-                entities: Vec::new(),
-                annotations: Vec::new(),
+            let at = *by_name.entry(name).or_insert_with(|| {
+                let slug = tag_slug(name)?;
+                Some(*by_slug.entry(slug).or_insert_with_key(|slug| {
+                    tags.push(Tag {
+                        name: name.trim().to_string(),
+                        slug: slug.clone(),
+                        articles: Vec::new(),
+                        incidents: Vec::new(),
+                        entities: Vec::new(),
+                        annotations: Vec::new(),
+                    });
+                    tags.len() - 1
+                }))
             });
-            add(tag);
+            if let Some(at) = at {
+                add(&mut tags[at]);
+            }
         };
         for &ai in &self.articles {
             for name in &d.articles[ai].tags {
@@ -611,7 +614,8 @@ impl<'a> Published<'a> {
                 file(name, &mut |t| push_unique(&mut t.entities, i));
             }
         }
-        tags.into_values().collect()
+        tags.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
+        tags
     }
 
     fn timeline_order(&self) -> Vec<ItemRef> {
@@ -638,46 +642,29 @@ impl<'a> Published<'a> {
             entity_incidents: vec![Vec::new(); d.entities.len()],
             entity_articles: vec![Vec::new(); d.entities.len()],
         };
-        /// What an article points at: an annotation's item, or the whole
-        /// article's (a `[text](@id)` link in its body).
-        enum Link {
-            Annotation(usize, ItemRef),
-            Body(usize),
-        }
-        let resolved: Vec<Vec<Link>> = self
-            .articles
-            .par_iter()
-            .map(|&ai| {
-                let article = &d.articles[ai];
-                let mut links = Vec::new();
-                for &ni in self.annotations(ai) {
-                    let n = &article.annotations[ni];
-                    for id in n.incidents.iter().chain(&n.entities) {
-                        if let Some(&item) = d.ids.get(&id.value) {
-                            links.push(Link::Annotation(ni, item));
-                        }
-                    }
+        // One pass in article order, from the references `graph` resolved
+        // (no id is looked up again here).
+        for &ai in &self.articles {
+            // Both lists are in annotation order.
+            let mut published = self.annotations(ai).iter().peekable();
+            for &(ni, item) in &d.refs[ai].items {
+                while published.next_if(|&&p| p < ni).is_some() {}
+                if published.peek() != Some(&&ni) {
+                    continue;
                 }
-                for id in &self.prepared.articles[ai].refs {
-                    if let Some(&ItemRef::Entity(e)) = d.ids.get(id) {
-                        links.push(Link::Body(e));
-                    }
-                }
-                links
-            })
-            .collect();
-        for (&ai, links) in self.articles.iter().zip(resolved) {
-            for link in links {
-                match link {
-                    Link::Annotation(ni, ItemRef::Incident(i)) => {
-                        b.incident_annotations[i].push((ai, ni));
-                    }
-                    Link::Annotation(ni, ItemRef::Entity(e)) => {
+                match item {
+                    ItemRef::Incident(i) => b.incident_annotations[i].push((ai, ni)),
+                    ItemRef::Entity(e) => {
                         b.entity_annotations[e].push((ai, ni));
                         push_unique(&mut b.entity_articles[e], ai);
                     }
-                    Link::Body(e) => push_unique(&mut b.entity_articles[e], ai),
-                    Link::Annotation(_, ItemRef::Article(_)) => {}
+                    ItemRef::Article(_) => {}
+                }
+            }
+            // `[text](@id)` links in the body.
+            for id in &self.prepared.articles[ai].refs {
+                if let Some(&ItemRef::Entity(e)) = d.ids.get(id) {
+                    push_unique(&mut b.entity_articles[e], ai);
                 }
             }
         }
@@ -707,7 +694,7 @@ impl<'a> Published<'a> {
             }
         }
         for list in &mut b.entity_articles {
-            list.sort_by_key(|&ai| rank[ai]);
+            list.sort_unstable_by_key(|&ai| rank[ai]);
         }
         b
     }

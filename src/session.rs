@@ -7,7 +7,9 @@
 //! changed (see `site`). Both commands go through this one code path, so
 //! what `serve` shows is what `build` writes.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -16,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::config::{BaseUrl, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
-use crate::graph::Dossier;
+use crate::graph::{Dossier, RefCache};
 use crate::highlight;
 use crate::load::{self, FileKind, Loaded};
 use crate::output::Sink;
@@ -103,12 +105,13 @@ pub(crate) struct Session {
     overrides: Overrides,
     config: Option<(Config, Vec<Diagnostic>)>,
     theme: Option<Theme>,
-    files: HashMap<PathBuf, CachedFile>,
+    files: FxHashMap<PathBuf, CachedFile>,
     /// Content paths reported changed since the last pass.
     pending: HashSet<PathBuf>,
     /// Compare every file on the next pass (the first, or after lost events).
     rescan: bool,
     cache: prepare::Cache,
+    refs: RefCache,
     attached: load::Attached,
     /// Signatures of the pages last rendered, when rendering incrementally.
     signatures: Option<Signatures>,
@@ -129,10 +132,11 @@ impl Session {
             overrides,
             config: None,
             theme: None,
-            files: HashMap::new(),
+            files: FxHashMap::default(),
             pending: HashSet::new(),
             rescan: true,
             cache: prepare::Cache::default(),
+            refs: RefCache::default(),
             attached: load::Attached::default(),
             signatures: incremental.then(Default::default),
             current: None,
@@ -234,7 +238,7 @@ impl Session {
             &mut diagnostics,
         );
         timer.lap("assemble");
-        let dossier = Dossier::new(sources, base, publish, &mut diagnostics);
+        let dossier = Dossier::new(sources, base, publish, &mut self.refs, &mut diagnostics);
         timer.lap("resolve ids");
         if self.theme.is_none() {
             self.theme = Some(Theme::load(&self.root)?);

@@ -242,10 +242,13 @@ fn lookup<'a>(site: &'a Site, relative: &str) -> Lookup<'a> {
     } else {
         relative.to_string()
     };
-    if let Some((name, bytes)) = site.files.get_key_value(&name) {
+    if let Some((name, bytes)) = site.files.get_key_value(name.as_str()) {
         return Lookup::File(name, bytes);
     }
-    if site.files.contains_key(&format!("{relative}/index.html")) {
+    if site
+        .files
+        .contains_key(format!("{relative}/index.html").as_str())
+    {
         return Lookup::Folder;
     }
     Lookup::Missing

@@ -11,13 +11,13 @@ mod exports;
 mod http;
 mod watch;
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
+use rustc_hash::FxHashMap;
 use serde_json::json;
 use tokio::sync::broadcast;
 
@@ -38,7 +38,8 @@ pub(crate) struct Options {
 
 /// The site as served: every file in memory, and the current errors.
 pub(crate) struct Site {
-    files: HashMap<String, Arc<[u8]>>,
+    /// Keys shared, so each pass copies the map without copying names.
+    files: FxHashMap<Arc<str>, Arc<[u8]>>,
     /// The path the site lives under (`/` or the path of `base_url`).
     base_path: String,
     /// The diagnostics of the last failed rebuild, shown in every tab.
@@ -96,7 +97,7 @@ pub(crate) fn run(root: &Path, overrides: Overrides, options: Options, reporter:
     let (events, _) = broadcast::channel(64);
     let live = Arc::new(Live {
         site: RwLock::new(Arc::new(Site {
-            files: HashMap::new(),
+            files: FxHashMap::default(),
             base_path: "/".into(),
             error: None,
             exports: None,
@@ -168,11 +169,11 @@ fn rebuild(session: &mut Session, live: &Live, reporter: &Reporter) {
         Ok((sink, rendered)) => {
             let mut files = previous.files.clone();
             for path in &rendered.removed {
-                files.remove(path);
+                files.remove(path.as_str());
             }
             let written = sink.files.into_inner().unwrap_or_else(|p| p.into_inner());
             for (path, bytes) in written {
-                files.insert(path, Arc::from(bytes));
+                files.insert(Arc::from(path), Arc::from(bytes));
             }
             let base_path = session.base_path();
             let css_only = !rendered.written.is_empty()

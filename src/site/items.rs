@@ -72,17 +72,8 @@ impl<'a> Pages<'_, 'a> {
     pub(crate) fn article_signature(&self, ai: usize, h: &mut FxHasher) {
         let a = &self.view.dossier.articles[ai];
         self.epochs.refs.hash(h);
-        self.tag_names_signature(h);
+        self.epochs.tags.hash(h);
         (digest(&a.file), a.annotations_file.as_deref().map(digest)).hash(h);
-    }
-
-    /// Which tags have pages: a printed tag links to its page only if it has
-    /// one.
-    fn tag_names_signature(&self, h: &mut FxHasher) {
-        self.view.tags().len().hash(h);
-        for tag in self.view.tags() {
-            tag.slug.hash(h);
-        }
     }
 
     // ---- incident.html
@@ -137,7 +128,7 @@ impl<'a> Pages<'_, 'a> {
     pub(crate) fn incident_signature(&self, ii: usize, page: usize, h: &mut FxHasher) {
         let view = self.view;
         self.epochs.refs.hash(h);
-        self.tag_names_signature(h);
+        self.epochs.tags.hash(h);
         digest(&view.dossier.incidents[ii].file).hash(h);
         let list = &view.backlinks().incident_annotations[ii];
         let (range, _) = paging(list.len(), self.annotation_size, page, "/");
@@ -517,7 +508,7 @@ impl<'a> Pages<'_, 'a> {
         let view = self.view;
         let b = view.backlinks();
         self.epochs.refs.hash(h);
-        self.tag_names_signature(h);
+        self.epochs.tags.hash(h);
         digest(&view.dossier.entities[ei].file).hash(h);
         (page, self.entity_pages(ei)).hash(h);
         let slice = |len: usize, size: usize| paging(len, size, page, "/").0;

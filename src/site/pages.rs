@@ -89,6 +89,9 @@ pub(crate) struct Epochs {
     pub(crate) refs: u64,
     /// What listings show: `refs` plus summaries, levels, tags and counts.
     pub(crate) listings: u64,
+    /// Which tags have pages: a printed tag links to its page only if it
+    /// has one.
+    pub(crate) tags: u64,
 }
 
 /// Builds the context and the signature of each page.
@@ -120,13 +123,17 @@ pub(crate) struct SharedSignatures {
 impl<'v, 'a> Pages<'v, 'a> {
     pub(crate) fn new(view: &'v Published<'a>, templates: u64) -> Self {
         let list_size = view.dossier.config.timeline_page_size.max(1);
+        let ((epochs, years), ledger) = rayon::join(
+            || (epochs(view, templates), years(view)),
+            || super::lists::ledger(view),
+        );
         Pages {
             view,
-            epochs: epochs(view, templates),
+            epochs,
             list_size,
             annotation_size: list_size.min(100),
-            years: years(view),
-            ledger: super::lists::ledger(view),
+            years,
+            ledger,
             shared: SharedSignatures::default(),
         }
     }
@@ -498,9 +505,17 @@ fn epochs(view: &Published<'_>, templates: u64) -> Epochs {
     }
     d.index.as_ref().map(|page| page.file.digest).hash(&mut h);
     let listings = h.finish();
+
+    let mut h = FxHasher::default();
+    view.tags().len().hash(&mut h);
+    for tag in view.tags() {
+        tag.slug.hash(&mut h);
+    }
+    let tags = h.finish();
     Epochs {
         site,
         refs,
         listings,
+        tags,
     }
 }

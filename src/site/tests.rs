@@ -311,6 +311,43 @@ const EDITS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// A session keeps the references it resolved in an unchanged annotations
+/// file from pass to pass; removing or restoring the item they name must
+/// still be seen.
+#[test]
+fn references_in_an_unchanged_file_follow_the_items_they_name() {
+    let dir = example_copy();
+    let root = dir.path();
+    let incident = root.join("content/incidents/bangladesh-bank-2016.yaml");
+    let text = std::fs::read_to_string(&incident).unwrap();
+    let mut session = Session::new(root, Overrides::default(), true);
+    assert!(session.load().is_ok(), "the example loads");
+
+    std::fs::remove_file(&incident).unwrap();
+    session.invalidate(Change::Content(incident.clone()));
+    let errors = match session.load() {
+        Ok(_) => panic!("an annotation names a removed incident, yet the dossier loads"),
+        Err(crate::session::Failure::Content(d)) => {
+            d.0.iter().map(|d| d.render(false)).collect::<Vec<_>>()
+        }
+        Err(other) => panic!("unexpected failure: {other:?}"),
+    };
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("unknown incident `bangladesh-bank-2016`")
+                && e.contains("bangladesh-bank-heist.annotations.yaml")),
+        "{errors:#?}"
+    );
+
+    std::fs::write(&incident, text).unwrap();
+    session.invalidate(Change::Content(incident));
+    assert!(
+        session.load().is_ok(),
+        "the restored incident is found again"
+    );
+}
+
 /// Renders through `session` (incremental or not) into a map of the site.
 fn render(session: &mut Session, site: &mut HashMap<String, Vec<u8>>) -> bool {
     if session.load().is_err() {
