@@ -21,11 +21,13 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
     // `check` writes nothing, the cache included; it reads one if a build left it.
     session.release_highlight_cache(false);
     let sink = links::ScanSink::default();
+    // Nothing links into the search index (the search page's script loads
+    // it), and it is the costliest output: check leaves it out. The
+    // exports go first: what one holds while it is made (the STIX bundle
+    // is a tree) is freed before the pages' links pile up.
     let rendered = match session
-        .render(&sink)
-        // Nothing links into the search index (the search page's script
-        // loads it), and it is the costliest output: check leaves it out.
-        .and_then(|rendered| session.render_exports(&sink).map(|_| rendered))
+        .render_exports(&sink)
+        .and_then(|()| session.render(&sink))
     {
         Ok(rendered) => rendered,
         Err(e) => return reporter.failure(&Failure::Other(e), "check"),
