@@ -55,11 +55,6 @@ pub(crate) fn ledger(view: &Published<'_>) -> Vec<(AnnotationKind, Vec<Annotatio
     sections
 }
 
-/// Which articles, incidents and entities carry `tag`.
-fn tag_members_signature(tag: &crate::publish::Tag, h: &mut FxHasher) {
-    (&tag.articles, &tag.incidents, &tag.entities).hash(h);
-}
-
 fn confidence_rank(confidence: Option<Confidence>) -> u8 {
     match confidence {
         Some(Confidence::High) => 0,
@@ -383,9 +378,27 @@ impl<'a> Pages<'_, 'a> {
         // The tag's items, whose order comes from the dates and titles in
         // `refs`: a change of membership renders every page of the tag,
         // which is cheaper than listing the items of each page here.
-        tag_members_signature(tag, h);
+        self.tag_members_signature(i, h);
         let (range, _) = paging(tag.annotations.len(), self.annotation_size, page, "/");
         self.annotations_signature(&tag.annotations[range], h);
+    }
+
+    /// Which articles, incidents and entities carry tag `i`. Every page
+    /// of a tag signs its whole membership, so the digests are made once
+    /// per pass: a tag on thousands of articles has a hundred pages.
+    fn tag_members_signature(&self, i: usize, h: &mut FxHasher) {
+        let members = self.shared.tag_members.get_or_init(|| {
+            self.view
+                .tags()
+                .iter()
+                .map(|tag| {
+                    let mut h = FxHasher::default();
+                    (&tag.articles, &tag.incidents, &tag.entities).hash(&mut h);
+                    h.finish()
+                })
+                .collect()
+        });
+        members[i].hash(h);
     }
 
     /// The levels of items (a listed item shows its TLP label).
@@ -646,7 +659,7 @@ impl<'a> Pages<'_, 'a> {
 
     pub(crate) fn tag_feed_signature(&self, i: usize, h: &mut FxHasher) {
         self.epochs.listings.hash(h);
-        tag_members_signature(&self.view.tags()[i], h);
+        self.tag_members_signature(i, h);
     }
 
     /// The entity's incidents and the articles that mention it, by date.

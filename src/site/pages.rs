@@ -118,6 +118,8 @@ pub(crate) struct Pages<'v, 'a> {
 pub(crate) struct SharedSignatures {
     pub(crate) levels: std::sync::OnceLock<u64>,
     pub(crate) techniques: std::sync::OnceLock<u64>,
+    /// Per tag, see `Pages::tag_members_signature`.
+    pub(crate) tag_members: std::sync::OnceLock<Vec<u64>>,
 }
 
 impl<'v, 'a> Pages<'v, 'a> {

@@ -245,6 +245,18 @@ const EDITS: &[(&str, &str, &str)] = &[
         "  note: |\n",
         "  note: |\n    Revised {}.\n",
     ),
+    // Tags: who carries one (every page of the tag lists its members),
+    // and a new tag (every printed tag links to its page if it has one).
+    (
+        "content/articles/wannacry-and-hidden-cobra.md",
+        "tags: [ransomware, ",
+        "tags: [ransomware, banking, ",
+    ),
+    (
+        "content/articles/bangladesh-bank-heist.annotations.yaml",
+        "  tags: [swift]",
+        "  tags: [swift, tag{}]",
+    ),
     // Titles, names, dates and levels that other pages show.
     (
         "content/incidents/bangladesh-bank-2016.yaml",
