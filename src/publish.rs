@@ -636,11 +636,30 @@ impl<'a> Published<'a> {
     /// article order.
     fn compute_backlinks(&self) -> Backlinks {
         let d = self.dossier;
+        // Lists sized up front (published or not, an upper bound): grown
+        // by doubling, they were copied a dozen times each on every pass.
+        let mut incidents = vec![0; d.incidents.len()];
+        let mut entities = vec![0; d.entities.len()];
+        for &ai in &self.articles {
+            for &(_, item) in &d.refs[ai].items {
+                match item {
+                    ItemRef::Incident(i) => incidents[i] += 1,
+                    ItemRef::Entity(e) => entities[e] += 1,
+                    ItemRef::Article(_) => {}
+                }
+            }
+        }
+        let sized = |counts: &[usize]| -> Vec<Vec<AnnotationRef>> {
+            counts.iter().map(|&n| Vec::with_capacity(n)).collect()
+        };
         let mut b = Backlinks {
-            incident_annotations: vec![Vec::new(); d.incidents.len()],
-            entity_annotations: vec![Vec::new(); d.entities.len()],
+            incident_annotations: sized(&incidents),
+            entity_annotations: sized(&entities),
             entity_incidents: vec![Vec::new(); d.entities.len()],
-            entity_articles: vec![Vec::new(); d.entities.len()],
+            entity_articles: entities
+                .iter()
+                .map(|&n| Vec::with_capacity(n.min(self.articles.len())))
+                .collect(),
         };
         // One pass in article order, from the references `graph` resolved
         // (no id is looked up again here).
