@@ -25,6 +25,9 @@ pub(crate) struct ArticleOut {
     pub(crate) notes: Vec<String>,
     /// Ids this article's body links to.
     pub(crate) refs: Vec<String>,
+    /// The entities among `refs`, by index: the prepared article is reused
+    /// only under the same link epoch, which fixes every id's index.
+    pub(crate) entities: Vec<usize>,
     /// The visible text the anchors index into (byte ranges), for exports.
     pub(crate) text: String,
     /// Every link of the body and the notes, with where it is written.
@@ -203,11 +206,20 @@ pub(crate) fn process_article(
     }
 
     let blocks = weave_blocks(dossier, ai, &rendered.blocks, &anchors);
+    let entities = rendered
+        .refs
+        .iter()
+        .filter_map(|id| match dossier.ids.get(id) {
+            Some(&ItemRef::Entity(e)) => Some(e),
+            _ => None,
+        })
+        .collect();
     ArticleOut {
         blocks,
         anchors,
         notes,
         refs: rendered.refs,
+        entities,
         text: rendered.text.text,
         links,
     }

@@ -681,10 +681,8 @@ impl<'a> Published<'a> {
                 }
             }
             // `[text](@id)` links in the body.
-            for id in &self.prepared.articles[ai].refs {
-                if let Some(&ItemRef::Entity(e)) = d.ids.get(id) {
-                    push_unique(&mut b.entity_articles[e], ai);
-                }
+            for &e in &self.prepared.articles[ai].entities {
+                push_unique(&mut b.entity_articles[e], ai);
             }
         }
         // Incidents in timeline (date) order, so that each entity's list is.
