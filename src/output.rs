@@ -75,6 +75,10 @@ pub(crate) struct Staging {
     previous: FxHashMap<String, u64>,
     /// The length of every file in the staging folder, by site path.
     lengths: Mutex<FxHashMap<String, u64>>,
+    /// Folders of the staging folder made so far: a page's folder holds
+    /// one or two files, and asking the file system again for each costs
+    /// a failed `mkdir` and a `stat`.
+    folders: Mutex<rustc_hash::FxHashSet<PathBuf>>,
 }
 
 impl Sink for Staging {
@@ -158,6 +162,7 @@ impl Staging {
             staging,
             previous: FxHashMap::default(),
             lengths: Mutex::default(),
+            folders: Mutex::default(),
         })
     }
 
@@ -188,8 +193,12 @@ impl Staging {
             // writing through it would change the site being replaced.
             fs::remove_file(&dest).with_context(|| format!("cannot replace {}", dest.display()))?;
         } else if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+            let folders = || self.folders.lock().unwrap_or_else(|e| e.into_inner());
+            if !folders().contains(parent) {
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+                folders().insert(parent.to_path_buf());
+            }
         }
         Ok(dest)
     }
