@@ -6,13 +6,12 @@
 //! through one hash map.
 
 use std::collections::hash_map::Entry;
-
-use rayon::prelude::*;
 use std::hash::{Hash, Hasher};
-
-use rustc_hash::{FxHashMap, FxHasher};
 use std::ops::Range;
 use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::config::{BaseUrl, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, did_you_mean};

@@ -8,13 +8,12 @@
 //! what `serve` shows is what `build` writes.
 
 use std::collections::HashSet;
-
-use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::config::{BaseUrl, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
