@@ -25,10 +25,33 @@ impl Timer {
         if enabled() {
             let now = Instant::now();
             eprintln!(
-                "timing {phase}: {:.2} ms",
-                (now - self.last).as_secs_f64() * 1000.0
+                "timing {phase}: {:.2} ms{}",
+                (now - self.last).as_secs_f64() * 1000.0,
+                memory()
             );
             self.last = now;
         }
     }
+}
+
+/// Resident memory now and at its peak, from `/proc/self/status` where
+/// there is one (Linux): where a build's memory goes, phase by phase.
+fn memory() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map_or(0, |kb| kb / 1024)
+    };
+    format!(" (RSS {} MB, peak {} MB)", field("VmRSS:"), field("VmHWM:"))
 }
