@@ -235,6 +235,28 @@ fn two_builds_write_identical_bytes() {
     assert!(outputs[0] == bundle_bytes(default_build()));
 }
 
+/// The bundle is written object by object as it is made; what comes out
+/// must be the document a JSON printer writes for the whole bundle: keys
+/// in order, two spaces per level, one line break at the end.
+#[test]
+fn the_streamed_bundle_is_the_pretty_printed_document() {
+    for build in [default_build(), amber_build()] {
+        let bytes = bundle_bytes(build);
+        let value: Value = serde_json::from_slice(&bytes).unwrap();
+        let mut printed = serde_json::to_vec_pretty(&value).unwrap();
+        printed.push(b'\n');
+        assert!(
+            bytes == printed,
+            "stix.json differs from its pretty-printed self"
+        );
+        let markings = objects(&value)
+            .iter()
+            .take_while(|o| o["type"] == "marking-definition")
+            .count();
+        assert!(markings >= 1, "the marking definitions come first");
+    }
+}
+
 #[test]
 fn the_default_bundle_holds_nothing_withheld() {
     let text = String::from_utf8(bundle_bytes(default_build())).unwrap();
