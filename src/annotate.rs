@@ -14,10 +14,14 @@ use crate::links::SourcedLink;
 use crate::markdown::{self, BadRef, BadUrl, Block, LinkRef, Target};
 use crate::marks::{self, Mark};
 use crate::model::{Annotation, Markdown};
+use crate::packed::Packed;
 
 /// A rendered article, ready for its page.
 #[derive(Debug, Default)]
 pub(crate) struct ArticleOut {
+    /// The body's HTML, block after block, packed: it is read only by the
+    /// article's page and the exports (see `crate::packed`).
+    html: Packed,
     pub(crate) blocks: Vec<BlockOut>,
     /// The anchored range of each annotation (None when anchoring failed).
     pub(crate) anchors: Vec<Option<Range<usize>>>,
@@ -28,15 +32,34 @@ pub(crate) struct ArticleOut {
     /// The entities among `refs`, by index: the prepared article is reused
     /// only under the same link epoch, which fixes every id's index.
     pub(crate) entities: Vec<usize>,
-    /// The visible text the anchors index into (byte ranges), for exports.
-    pub(crate) text: String,
+    /// The visible text the anchors index into (byte ranges), for exports
+    /// and search, packed.
+    text: Packed,
     /// Every link of the body and the notes, with where it is written.
     pub(crate) links: Vec<SourcedLink>,
 }
 
+impl ArticleOut {
+    /// The body's HTML; block `k` is `html[blocks[k].html.clone()]`.
+    pub(crate) fn html(&self) -> String {
+        self.html.unpack()
+    }
+
+    /// The visible text the anchors index into.
+    pub(crate) fn text(&self) -> String {
+        self.text.unpack()
+    }
+
+    /// The visible text, packed: equal texts pack to equal bytes.
+    pub(crate) fn packed_text(&self) -> &Packed {
+        &self.text
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct BlockOut {
-    pub(crate) html: String,
+    /// Where the block's HTML is in [`ArticleOut::html`].
+    pub(crate) html: Range<usize>,
     /// Indices of the annotations whose note follows this block.
     pub(crate) notes: Vec<usize>,
 }
@@ -205,7 +228,7 @@ pub(crate) fn process_article(
         notes.push(note);
     }
 
-    let blocks = weave_blocks(dossier, ai, &rendered.blocks, &anchors);
+    let (html, blocks) = weave_blocks(dossier, ai, &rendered.blocks, &anchors);
     let entities = rendered
         .refs
         .iter()
@@ -215,24 +238,26 @@ pub(crate) fn process_article(
         })
         .collect();
     ArticleOut {
+        html: Packed::new(&html),
         blocks,
         anchors,
         notes,
         refs: rendered.refs,
         entities,
-        text: rendered.text.text,
+        text: Packed::new(&rendered.text.text),
         links,
     }
 }
 
 /// Puts marks for the published annotations into each block and lists the
-/// notes that follow it, in the order of their quotes.
+/// notes that follow it, in the order of their quotes: the body's HTML and
+/// where each block is in it.
 fn weave_blocks(
     dossier: &Dossier,
     ai: usize,
     blocks: &[Block],
     anchors: &[Option<Range<usize>>],
-) -> Vec<BlockOut> {
+) -> (String, Vec<BlockOut>) {
     let article = &dossier.articles[ai];
     let mut published: Vec<(usize, Range<usize>)> = anchors
         .iter()
@@ -242,7 +267,8 @@ fn weave_blocks(
         .collect();
     published.sort_by_key(|(ni, r)| (r.start, std::cmp::Reverse(r.end), *ni));
     let mut seen = HashSet::new();
-    blocks
+    let mut html = String::with_capacity(blocks.iter().map(|b| b.html.len()).sum());
+    let blocks = blocks
         .iter()
         .map(|block| {
             let marks: Vec<Mark<'_>> = published
@@ -258,12 +284,15 @@ fn weave_blocks(
                 .filter(|(_, r)| block.text.contains(&r.start))
                 .map(|(ni, _)| *ni)
                 .collect();
+            let start = html.len();
+            html.push_str(&marks::weave(&block.html, &block.runs, &marks, &mut seen));
             BlockOut {
-                html: marks::weave(&block.html, &block.runs, &marks, &mut seen),
+                html: start..html.len(),
                 notes,
             }
         })
-        .collect()
+        .collect();
+    (html, blocks)
 }
 
 /// Turns positions in an article's rendered text into words for messages.

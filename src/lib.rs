@@ -36,6 +36,7 @@ mod marks;
 mod model;
 mod neighbourhood;
 mod output;
+mod packed;
 mod prepare;
 mod publish;
 mod rebuild;

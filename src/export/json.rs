@@ -70,8 +70,8 @@ struct Article<'a> {
     summary: Option<&'a str>,
     draft: bool,
     tlp: &'static str,
-    text: &'a str,
-    body_html: BodyHtml<'a>,
+    text: String,
+    body_html: String,
     annotations: Vec<Annotation<'a>>,
 }
 
@@ -87,21 +87,6 @@ impl Serialize for Articles<'_, '_, '_> {
     }
 }
 
-/// An article's HTML, written block by block rather than joined first.
-struct BodyHtml<'a>(&'a [crate::annotate::BlockOut]);
-
-impl Serialize for BodyHtml<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl std::fmt::Display for BodyHtml<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.iter().try_for_each(|b| f.write_str(&b.html))
-    }
-}
-
 #[derive(Serialize)]
 struct Annotation<'a> {
     id: &'a str,
@@ -110,7 +95,7 @@ struct Annotation<'a> {
     quote: &'a str,
     prefix: Option<&'a str>,
     suffix: Option<&'a str>,
-    anchor: Anchor<'a>,
+    anchor: Anchor,
     note_html: Option<&'a str>,
     confidence: Option<Confidence>,
     credibility: Option<u8>,
@@ -164,10 +149,10 @@ struct NameOut<'a> {
 /// Where a quote sits in its article's `text`, in characters (Unicode
 /// scalar values), end exclusive; `exact` is that slice of `text`.
 #[derive(Serialize)]
-struct Anchor<'a> {
+struct Anchor {
     start: usize,
     end: usize,
-    exact: &'a str,
+    exact: String,
 }
 
 /// A reference to another item: enough to find it, or that it is withheld.
@@ -300,7 +285,8 @@ impl<'v, 'a> Export<'v, 'a> {
             .filter_map(|&ni| out.anchors[ni].clone())
             .flat_map(|r| [r.start, r.end])
             .collect();
-        let chars = CharOffsets::new(&out.text, bytes);
+        let text = out.text();
+        let chars = CharOffsets::new(&text, bytes);
         let annotations = published
             .iter()
             .map(|&ni| {
@@ -316,7 +302,7 @@ impl<'v, 'a> Export<'v, 'a> {
                     anchor: Anchor {
                         start: chars.get(range.start),
                         end: chars.get(range.end),
-                        exact: &out.text[range],
+                        exact: text[range].to_owned(),
                     },
                     note_html: n.note.as_ref().map(|_| out.notes[ni].as_str()),
                     confidence: n.confidence,
@@ -341,8 +327,8 @@ impl<'v, 'a> Export<'v, 'a> {
             summary: a.summary.as_deref(),
             draft: self.view.is_draft(ai),
             tlp: a.tlp.name(),
-            text: &out.text,
-            body_html: BodyHtml(&out.blocks),
+            body_html: out.html(),
+            text,
             annotations,
             url,
         }

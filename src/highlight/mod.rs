@@ -46,8 +46,11 @@ pub(crate) fn code_block(code: &str, lang: &str) -> String {
         let key = cache::key(lang, code);
         // An empty entry records a language syntect does not know, so a
         // cached build needs no syntax definitions at all.
-        let body = cache::get(&key)
-            .unwrap_or_else(|| cache::insert(key, highlight(code, lang).unwrap_or_default()));
+        let body = cache::get(&key).unwrap_or_else(|| {
+            let html = highlight(code, lang).unwrap_or_default();
+            cache::insert(key, &html);
+            html
+        });
         // Highlighting a block never gives empty HTML: the code has a line.
         (!body.is_empty()).then_some(body)
     };
@@ -62,7 +65,7 @@ pub(crate) fn code_block(code: &str, lang: &str) -> String {
     };
     let escaped;
     let body = match &highlighted {
-        Some(body) => &**body,
+        Some(body) => body.as_str(),
         None => {
             escaped = escape(code);
             &escaped

@@ -93,7 +93,7 @@ fn terms(records: &[Record]) -> Postings {
             for (offset, record) in records.iter().enumerate() {
                 let id = (chunk * CHUNK + offset) as u32;
                 let title = fold(&record.title);
-                let text = record.text.pieces().map(fold);
+                let text = record.text.pieces().map(|piece| fold(&piece));
                 let mut counts: FxHashMap<&str, u32> = FxHashMap::default();
                 for piece in &text {
                     each_word(piece, |w| {

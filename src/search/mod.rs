@@ -17,6 +17,7 @@
 mod index;
 mod words;
 
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -61,17 +62,25 @@ pub(crate) enum Text {
 impl Text {
     /// The text in pieces, to be read one after the other with a blank
     /// line between.
-    fn pieces(&self) -> [&str; 2] {
+    fn pieces(&self) -> [Cow<'_, str>; 2] {
         match self {
-            Text::Own(text) => ["", text],
-            Text::Article(summary, out) => [summary.as_deref().unwrap_or_default(), &out.text],
+            Text::Own(text) => [Cow::Borrowed(""), Cow::Borrowed(text)],
+            Text::Article(summary, out) => [
+                Cow::Borrowed(summary.as_deref().unwrap_or_default()),
+                Cow::Owned(out.text()),
+            ],
         }
     }
 }
 
 impl Hash for Text {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.pieces().hash(state);
+        match self {
+            Text::Own(text) => text.hash(state),
+            // The same text always packs to the same bytes, so the packed
+            // text stands for it without being unpacked.
+            Text::Article(summary, out) => (summary, out.packed_text()).hash(state),
+        }
     }
 }
 
@@ -79,10 +88,10 @@ impl std::fmt::Display for Text {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let [first, second] = self.pieces();
         if !first.is_empty() {
-            f.write_str(first)?;
+            f.write_str(&first)?;
             f.write_str("\n\n")?;
         }
-        f.write_str(second)
+        f.write_str(&second)
     }
 }
 

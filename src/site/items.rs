@@ -34,11 +34,12 @@ impl<'a> Pages<'_, 'a> {
         let shapes = self.shapes();
         let mut citations = Citations::default();
         let mut tlp = a.tlp;
+        let html = out.html();
         let blocks = out
             .blocks
             .iter()
             .map(|block| Block {
-                html: std::borrow::Cow::Borrowed(&block.html),
+                html: std::borrow::Cow::Owned(html[block.html.clone()].to_owned()),
                 notes: block
                     .notes
                     .iter()
