@@ -3,12 +3,13 @@
 //! A build holds every article's rendered HTML and visible text from
 //! Markdown to the last page, export and search record, since any of them
 //! may need it; on 100,000 articles that was about 3 GB of a 6.3 GB peak.
-//! Highlighted HTML is so repetitive that LZ4 keeps a fifth of it, and
-//! unpacking is faster than reading the same bytes from a file, so each
-//! reader unpacks what it needs when it needs it.
+//! Rendered HTML is so repetitive that LZ4 keeps about a third of it (a
+//! sixth of highlighted code), and unpacking is faster than reading the
+//! same bytes from a file, so each reader unpacks what it needs when it
+//! needs it.
 
 /// A string, LZ4-compressed.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Hash)]
 pub(crate) struct Packed {
     bytes: Box<[u8]>,
 }
@@ -20,7 +21,7 @@ impl Packed {
         }
     }
 
-    /// Wraps bytes [`Packed::as_bytes`] gave, read back from a file;
+    /// Wraps bytes [`Packed::into_bytes`] gave, read back from a file;
     /// [`Packed::unpack`] tells whether they were whole.
     pub(crate) fn from_bytes(bytes: &[u8]) -> Packed {
         Packed {
@@ -28,8 +29,8 @@ impl Packed {
         }
     }
 
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        self.bytes.into_vec()
     }
 
     /// The text, or None when the bytes are not a packed string (only
@@ -78,7 +79,7 @@ mod tests {
     #[test]
     fn damaged_bytes_do_not_unpack() {
         let packed = Packed::new(&"<span class=\"hl-k\">fn</span>".repeat(100));
-        let bytes = packed.as_bytes();
+        let bytes = packed.into_bytes();
         assert!(
             Packed::from_bytes(&bytes[..bytes.len() - 3])
                 .try_unpack()
