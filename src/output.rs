@@ -1,9 +1,15 @@
 //! Where rendered files go, and keeping the user's files safe.
 //!
-//! A build writes the whole site into a hidden sibling of the output folder
-//! and swaps it in only once everything succeeded, so a failed build leaves
-//! the previous site exactly as it was. The output folder may never be the
-//! dossier itself, one of its source folders, or a folder we did not create.
+//! A build writes into a hidden sibling of the output folder and swaps its
+//! files in only once everything succeeded, so a failed build leaves the
+//! previous site exactly as it was. A cold build swaps in the whole folder
+//! at once. A rebuild over an intact previous output (see `rebuild`) stages
+//! only the files that changed and moves each into place, keeping the old
+//! ones aside until all have moved so that a failure puts them back: on a
+//! small edit that is a handful of renames instead of re-linking every file
+//! of the site and removing the old tree. The output folder may never be
+//! the dossier itself, one of its source folders, or a folder we did not
+//! create.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -73,8 +79,15 @@ pub(crate) struct Staging {
     /// Files of the previous build that may be carried over, with their
     /// lengths then (see `rebuild`).
     previous: FxHashMap<String, u64>,
-    /// The length of every file in the staging folder, by site path.
+    /// Whether the output folder is updated in place: it holds exactly the
+    /// previous build's files, so a carried file stays where it is and
+    /// only the staged files move in ([`Staging::commit`]).
+    in_place: bool,
+    /// The length of every file of the new site so far, by site path.
     lengths: Mutex<FxHashMap<String, u64>>,
+    /// Site paths with a file in the staging folder: every file of a
+    /// whole-folder swap, only the written ones in place.
+    staged: Mutex<rustc_hash::FxHashSet<String>>,
     /// Folders of the staging folder made so far: a page's folder holds
     /// one or two files, and asking the file system again for each costs
     /// a failed `mkdir` and a `stat`.
@@ -83,6 +96,10 @@ pub(crate) struct Staging {
 
 impl Sink for Staging {
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        if self.in_place && self.unchanged(path, bytes) {
+            self.wrote(path, bytes.len() as u64);
+            return Ok(());
+        }
         let dest = self.destination(path)?;
         fs::write(&dest, bytes).with_context(|| format!("cannot write {}", dest.display()))?;
         self.wrote(path, bytes.len() as u64);
@@ -95,6 +112,11 @@ impl Sink for Staging {
         let Some(&length) = self.previous.get(path) else {
             return false;
         };
+        if self.in_place {
+            // Checked whole before the build: it stays where it is.
+            self.wrote(path, length);
+            return true;
+        }
         let old = self.target.join(path);
         // Not followed: a link planted in the output is never carried.
         let intact = fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == length);
@@ -161,15 +183,20 @@ impl Staging {
             target: target.to_path_buf(),
             staging,
             previous: FxHashMap::default(),
+            in_place: false,
             lengths: Mutex::default(),
+            staged: Mutex::default(),
             folders: Mutex::default(),
         })
     }
 
     /// Lets [`Sink::carry`] take these files (site path and length) from
-    /// the output folder, as the previous build left them.
-    pub(crate) fn carry_from(&mut self, previous: FxHashMap<String, u64>) {
+    /// the output folder, as the previous build left them. `in_place` says
+    /// the caller checked that the output folder holds exactly these files
+    /// at these lengths: the site is then updated in place.
+    pub(crate) fn carry_from(&mut self, previous: FxHashMap<String, u64>, in_place: bool) {
         self.previous = previous;
+        self.in_place = in_place;
     }
 
     /// The length of every file written or carried so far, by site path.
@@ -183,12 +210,12 @@ impl Staging {
     /// Where `path` goes in the staging folder, its folder created.
     fn destination(&self, path: &str) -> anyhow::Result<PathBuf> {
         let dest = self.staging.join(path);
-        if self
-            .lengths
+        let staged = !self
+            .staged
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .contains_key(path)
-        {
+            .insert(path.to_string());
+        if staged {
             // Already there, maybe as a link to the previous build's file:
             // writing through it would change the site being replaced.
             fs::remove_file(&dest).with_context(|| format!("cannot replace {}", dest.display()))?;
@@ -203,6 +230,20 @@ impl Staging {
         Ok(dest)
     }
 
+    /// Whether the output folder already holds `bytes` at `path`. Reading
+    /// a small file costs far less than creating one, and a group of files
+    /// made again (the search index after an edit) is mostly the same.
+    fn unchanged(&self, path: &str, bytes: &[u8]) -> bool {
+        self.previous.get(path) == Some(&(bytes.len() as u64))
+            && !self
+                .staged
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(path)
+            && fs::read(self.target.join(path)).is_ok_and(|old| old == bytes)
+    }
+
+    /// Notes that the new site has `path` at `length`.
     fn wrote(&self, path: &str, length: u64) {
         self.lengths
             .lock()
@@ -210,8 +251,11 @@ impl Staging {
             .insert(path.to_string(), length);
     }
 
-    /// Swaps the finished site in place of the old one.
+    /// Puts the finished site in place of the old one.
     pub(crate) fn commit(self) -> anyhow::Result<()> {
+        if self.in_place {
+            return self.commit_in_place();
+        }
         let old = self.staging.with_file_name(format!(
             ".{}.dossier-old-{}",
             self.target
@@ -245,9 +289,124 @@ impl Staging {
         Ok(())
     }
 
+    /// Moves each staged file over its old version in the output folder
+    /// and removes the files the new site no longer has. The old versions
+    /// are kept aside (hard links, so a reader of the site never finds a
+    /// page missing) until every move succeeded; if one fails, every file
+    /// is put back and the error returned.
+    fn commit_in_place(self) -> anyhow::Result<()> {
+        let mut staged: Vec<String> = self
+            .staged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .collect();
+        // The marker first: its identity is what makes the record of the
+        // previous build valid, so a build interrupted halfway through is
+        // never taken for that build's output.
+        staged.sort_unstable_by(|a, b| (a != MARKER, a).cmp(&(b != MARKER, b)));
+        let lengths = self.lengths.lock().unwrap_or_else(|e| e.into_inner());
+        let mut removed: Vec<&String> = self
+            .previous
+            .keys()
+            .filter(|path| !lengths.contains_key(*path))
+            .collect();
+        removed.sort_unstable();
+        let aside = self.staging.join(".previous");
+        fs::create_dir(&aside).with_context(|| format!("cannot create {}", aside.display()))?;
+        let mut undo = Undo::default();
+        let moved = (|| -> anyhow::Result<()> {
+            for path in &staged {
+                let to = self.target.join(path);
+                undo.folders_for(&self.target, &to)?;
+                if fs::symlink_metadata(&to).is_ok() {
+                    let kept = aside.join(undo.restore.len().to_string());
+                    fs::hard_link(&to, &kept)
+                        .or_else(|_| fs::copy(&to, &kept).map(drop))
+                        .with_context(|| format!("cannot keep {} aside", to.display()))?;
+                    undo.restore.push((kept, to.clone()));
+                } else {
+                    undo.created.push(to.clone());
+                }
+                let from = self.staging.join(path);
+                fs::rename(&from, &to)
+                    .with_context(|| format!("cannot move {} into place", to.display()))?;
+            }
+            for path in &removed {
+                let old = self.target.join(path);
+                let kept = aside.join(undo.restore.len().to_string());
+                fs::rename(&old, &kept)
+                    .with_context(|| format!("cannot remove {}", old.display()))?;
+                undo.restore.push((kept, old));
+            }
+            Ok(())
+        })();
+        if let Err(e) = moved {
+            undo.run();
+            let _ = fs::remove_dir_all(&self.staging);
+            return Err(e);
+        }
+        // Folders the removed files leave empty go too.
+        for path in removed {
+            for folder in Path::new(path).ancestors().skip(1) {
+                if folder.as_os_str().is_empty()
+                    || fs::remove_dir(self.target.join(folder)).is_err()
+                {
+                    break;
+                }
+            }
+        }
+        fs::remove_dir_all(&self.staging)
+            .with_context(|| format!("cannot remove {}", self.staging.display()))
+    }
+
     /// Removes the staging folder after a failed build.
     pub(crate) fn abandon(self) {
         let _ = fs::remove_dir_all(&self.staging);
+    }
+}
+
+/// What an in-place commit did so far, to be undone if it cannot finish.
+#[derive(Default)]
+struct Undo {
+    /// (kept copy, its place): files replaced or removed.
+    restore: Vec<(PathBuf, PathBuf)>,
+    /// Files that did not exist before.
+    created: Vec<PathBuf>,
+    /// Folders that did not exist before, outermost first.
+    folders: Vec<PathBuf>,
+}
+
+impl Undo {
+    /// Creates the missing folders above `file` inside `target`, noting them.
+    fn folders_for(&mut self, target: &Path, file: &Path) -> anyhow::Result<()> {
+        let Some(parent) = file.parent() else {
+            return Ok(());
+        };
+        let mut missing: Vec<&Path> = parent
+            .ancestors()
+            .take_while(|folder| *folder != target && fs::symlink_metadata(folder).is_err())
+            .collect();
+        missing.reverse();
+        for folder in missing {
+            fs::create_dir(folder)
+                .with_context(|| format!("cannot create {}", folder.display()))?;
+            self.folders.push(folder.to_path_buf());
+        }
+        Ok(())
+    }
+
+    /// Puts every file back as it was, newest change first.
+    fn run(self) {
+        for file in self.created.iter().rev() {
+            let _ = fs::remove_file(file);
+        }
+        for (kept, place) in self.restore.iter().rev() {
+            let _ = fs::rename(kept, place);
+        }
+        for folder in self.folders.iter().rev() {
+            let _ = fs::remove_dir(folder);
+        }
     }
 }
 
@@ -360,5 +519,117 @@ mod tests {
         assert_eq!(fs::read(target.join("index.html")).unwrap(), b"one");
         let leftovers = fs::read_dir(root.path()).unwrap().count();
         assert_eq!(leftovers, 1, "staging folder removed");
+    }
+
+    /// Every file under `dir` with its bytes, and its inode.
+    fn files(dir: &Path) -> std::collections::BTreeMap<String, (Vec<u8>, u64)> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let name = e
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                let inode = std::os::unix::fs::MetadataExt::ino(&e.metadata().unwrap());
+                (name, (fs::read(e.path()).unwrap(), inode))
+            })
+            .collect()
+    }
+
+    fn first_site(root: &Path, target: &Path) -> FxHashMap<String, u64> {
+        let staging = Staging::new(root, target).unwrap();
+        for (path, bytes) in [
+            ("index.html", "one"),
+            ("kept.html", "kept"),
+            ("old/gone.html", "gone"),
+            ("zz", "a file"),
+        ] {
+            staging.write(path, bytes.as_bytes()).unwrap();
+        }
+        let lengths = staging.lengths();
+        staging.commit().unwrap();
+        lengths
+    }
+
+    #[test]
+    fn an_in_place_commit_moves_changed_files_and_removes_the_rest() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("public");
+        let previous = first_site(root.path(), &target);
+        let kept_inode = files(&target)["kept.html"].1;
+
+        let mut staging = Staging::new(root.path(), &target).unwrap();
+        staging.carry_from(previous, true);
+        staging.write("index.html", b"two").unwrap();
+        staging.write("new/page.html", b"new").unwrap();
+        assert!(staging.carry("kept.html"));
+        // Written again with the same bytes: left as it is.
+        staging.write("zz", b"a file").unwrap();
+        let zz_inode = files(&target)["zz"].1;
+        staging.commit().unwrap();
+
+        let now = files(&target);
+        let names: Vec<&str> = now.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                MARKER,
+                NOJEKYLL,
+                "index.html",
+                "kept.html",
+                "new/page.html",
+                "zz"
+            ]
+        );
+        assert_eq!(now["index.html"].0, b"two");
+        assert_eq!(
+            now["kept.html"].1, kept_inode,
+            "a carried file is not touched"
+        );
+        assert_eq!(
+            now["zz"].1, zz_inode,
+            "a file written with its old bytes is not touched"
+        );
+        assert!(
+            !target.join("old").exists(),
+            "a folder left empty is removed"
+        );
+        assert_eq!(
+            fs::read_dir(root.path()).unwrap().count(),
+            1,
+            "staging removed"
+        );
+    }
+
+    #[test]
+    fn an_in_place_commit_that_fails_puts_every_file_back() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("public");
+        let previous = first_site(root.path(), &target);
+        let before = files(&target);
+
+        let mut staging = Staging::new(root.path(), &target).unwrap();
+        staging.carry_from(previous, true);
+        staging.write("index.html", b"two").unwrap();
+        staging.write("new/page.html", b"new").unwrap();
+        // `zz` is a file in the output: this one cannot move in, and it
+        // comes last, after the others moved.
+        staging.write("zz/page.html", b"cannot").unwrap();
+        let err = staging.commit().unwrap_err();
+        assert!(format!("{err:#}").contains("cannot move"), "{err:#}");
+        assert_eq!(files(&target), before, "the previous site, inodes and all");
+        assert!(
+            !target.join("new").exists(),
+            "a folder made for the commit is removed"
+        );
+        assert_eq!(
+            fs::read_dir(root.path()).unwrap().count(),
+            1,
+            "staging removed"
+        );
     }
 }

@@ -216,7 +216,15 @@ impl Session {
             .get_or_insert_with(|| load::load_config(&self.root))
             .clone();
         diagnostics.extend(config_errors);
-        self.refresh_files()?;
+        // Compiling the templates takes as long as reading a small
+        // dossier: the two go side by side.
+        let root = self.root.clone();
+        let load_theme = self.theme.is_none();
+        let (refreshed, theme) = rayon::join(
+            || self.refresh_files(),
+            || load_theme.then(|| Theme::load(&root)),
+        );
+        refreshed?;
         timer.lap("read changed files");
         if !std::mem::replace(&mut self.highlight_loaded, true) {
             highlight::load_cache(&self.root);
@@ -239,8 +247,8 @@ impl Session {
         timer.lap("assemble");
         let dossier = Dossier::new(sources, base, publish, &mut self.refs, &mut diagnostics);
         timer.lap("resolve ids");
-        if self.theme.is_none() {
-            self.theme = Some(Theme::load(&self.root)?);
+        if let Some(theme) = theme {
+            self.theme = Some(theme?);
         }
         let custom_css = self
             .theme
@@ -277,26 +285,38 @@ impl Session {
         timer.lap("save highlight cache");
     }
 
-    /// Renders only pages whose signature differs from `signatures` (the
-    /// previous build's, see `rebuild`) from now on.
-    pub(crate) fn resume(&mut self, signatures: Signatures) {
-        self.signatures = Some(signatures);
-    }
-
-    /// The signatures of the pages last rendered, when incremental.
-    pub(crate) fn take_signatures(&mut self) -> Signatures {
-        self.signatures.take().unwrap_or_default()
-    }
-
-    /// Renders the current state into `sink` (everything, or what changed).
+    /// Renders the current state into `sink`: every page, or in a
+    /// session made incremental only what changed since its last render.
     pub(crate) fn render(&mut self, sink: &dyn Sink) -> anyhow::Result<Rendered> {
+        let mut signatures = self.signatures.take();
+        let rendered = self.render_pages(sink, signatures.as_mut());
+        self.signatures = signatures;
+        rendered
+    }
+
+    /// Renders into `sink` only the pages whose signature differs from
+    /// `signatures` (the previous build's, see `rebuild`), which then hold
+    /// this render's.
+    pub(crate) fn render_since(
+        &self,
+        sink: &dyn Sink,
+        signatures: &mut Signatures,
+    ) -> anyhow::Result<Rendered> {
+        self.render_pages(sink, Some(signatures))
+    }
+
+    fn render_pages(
+        &self,
+        sink: &dyn Sink,
+        signatures: Option<&mut Signatures>,
+    ) -> anyhow::Result<Rendered> {
         let (Some(current), Some(theme)) = (&self.current, &self.theme) else {
             anyhow::bail!("nothing to render: the dossier has not loaded");
         };
         let mut timer = Timer::new();
         let view = Published::new(&current.dossier, &current.prepared);
         timer.lap("published view");
-        site::render(&view, theme, sink, self.signatures.as_mut())
+        site::render(&view, theme, sink, signatures)
     }
 
     /// The signature of every page and theme file of the current state,

@@ -11,16 +11,20 @@ use crate::site::Rendered;
 
 pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 {
     let started = Instant::now();
+    let mut timer = crate::timings::Timer::new();
     let mut session = Session::new(root, overrides, false);
     // When no input changed since the last build into an intact output,
     // there is nothing to read beyond the files' bytes.
     let planned = session.planned_output_dir();
     let inputs = crate::rebuild::inputs_digest(session.root(), &session.options());
-    if crate::output::check_target(session.root(), &planned).is_ok()
-        && let Some(previous) = Record::load(session.root(), &planned)
+    timer.lap("digest of the inputs");
+    let planned_record = crate::output::check_target(session.root(), &planned)
+        .ok()
+        .and_then(|()| Record::load(session.root(), &planned));
+    if let Some(previous) = &planned_record
         && inputs.is_some()
         && previous.inputs == inputs
-        && intact(&previous, &planned)
+        && intact(previous, &planned)
     {
         let rendered = Rendered {
             pages: previous.counts.0,
@@ -38,7 +42,17 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
         );
         return 0;
     }
-    if let Err(failure) = session.load() {
+    // Whether the output is as the previous build left it is checked
+    // while the dossier loads.
+    let (loaded, planned_intact) = rayon::join(
+        || session.load().map(drop),
+        || {
+            planned_record
+                .as_ref()
+                .is_some_and(|previous| intact(previous, &planned))
+        },
+    );
+    if let Err(failure) = loaded {
         return reporter.failure(&failure, "build");
     }
     let target = session.output_dir();
@@ -47,11 +61,19 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
     }
     // Only a build that may write saves the cache (`.dossier-cache/`).
     session.release_highlight_cache(true);
-    let previous = Record::load(session.root(), &target);
+    let (previous, previous_intact) = if target == planned {
+        (planned_record, planned_intact)
+    } else {
+        let previous = Record::load(session.root(), &target);
+        let intact = previous.as_ref().is_some_and(|p| intact(p, &target));
+        (previous, intact)
+    };
+    timer.lap("load, and check the previous output");
     let search = session.search_input();
     if let Some(rendered) = previous
         .as_ref()
-        .and_then(|p| up_to_date(&session, search.as_ref(), p, &target))
+        .filter(|_| previous_intact)
+        .and_then(|p| up_to_date(&session, search.as_ref(), p))
     {
         // Remember the inputs, so the next build can stop before loading.
         if let Some(mut record) = previous
@@ -79,10 +101,10 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
     let mut record = Record::new(&target);
     record.inputs = inputs;
     let written = write_site(
-        &mut session,
+        &session,
         &mut staging,
         search,
-        previous.as_ref(),
+        previous.as_ref().map(|p| (p, previous_intact)),
         &mut record,
     );
     let rendered = match written {
@@ -94,14 +116,17 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
     };
     record.lengths = staging.lengths();
     record.counts = (rendered.pages, rendered.annotations);
+    timer.lap("site written");
     if let Err(e) = staging.commit() {
         return reporter.failure(&Failure::Other(e), "build");
     }
+    timer.lap("commit");
     record.marker = crate::rebuild::marker_identity(&target);
     if let Err(e) = record.save(session.root()) {
         // Costs the next build time, never this one its site.
         eprintln!("warning: {e:#}");
     }
+    timer.lap("save the record");
     summary(&session, root, &target, &rendered, started, reporter, "");
     0
 }
@@ -128,23 +153,21 @@ fn summary(
     ));
 }
 
-/// What the build would report, when the output folder already holds
-/// exactly what it would write: every signature and digest as the
-/// previous build recorded them, every file it wrote still there at its
-/// length, and nothing else. Then there is nothing to write, and not even
-/// a staging folder to make.
+/// What the build would report, when the output folder, which holds what
+/// `previous` says, already holds exactly what it would write: every
+/// signature and digest as the previous build recorded them. Then there is
+/// nothing to write, and not even a staging folder to make.
 fn up_to_date(
     session: &Session,
     search: Option<&crate::search::Input>,
     previous: &Record,
-    target: &Path,
 ) -> Option<Rendered> {
     let (signatures, rendered) = session.signatures().ok()?;
     let exports = previous.exports.as_ref()?;
     let same = signatures == previous.pages
         && session.content_digest() == Some(exports.digest)
         && search.map(|s| s.digest()) == previous.search.as_ref().map(|g| g.digest);
-    (same && intact(previous, target)).then_some(rendered)
+    same.then_some(rendered)
 }
 
 /// Whether `target` holds the files of `previous` at their lengths, and
@@ -190,16 +213,20 @@ fn intact(previous: &Record, target: &Path) -> bool {
 /// Writes pages, exports and search index into `staging`, carrying over
 /// from the previous build what did not change, and notes in `record` what
 /// each file was made from.
+///
+/// `previous` comes with whether the output folder is exactly as it left
+/// it: then only the files that change are written (see `output`).
 fn write_site(
-    session: &mut Session,
+    session: &Session,
     staging: &mut Staging,
     search: Option<crate::search::Input>,
-    previous: Option<&Record>,
+    previous: Option<(&Record, bool)>,
     record: &mut Record,
 ) -> anyhow::Result<Rendered> {
-    if let Some(previous) = previous {
-        staging.carry_from(previous.lengths.clone());
+    if let Some((previous, in_place)) = previous {
+        staging.carry_from(previous.lengths.clone(), in_place);
     }
+    let previous = previous.map(|(record, _)| record);
     // The search index, when it must be made again, is made on a thread of
     // its own while the pages and exports are written (its own work is
     // parallel too; this overlaps its serial parts with the pages').
@@ -220,24 +247,18 @@ fn write_site(
                 })),
             ),
         });
-        session.resume(previous.map(|p| p.pages.clone()).unwrap_or_default());
-        let rendered = session.render(staging)?;
-        record.pages = session.take_signatures();
-
+        // The pages and the exports side by side: on a small edit each
+        // is a few milliseconds of a rebuild that wants to be instant.
+        let mut signatures = previous.map(|p| p.pages.clone()).unwrap_or_default();
         let mut timer = crate::timings::Timer::new();
-        if let Some(digest) = session.content_digest() {
-            let before = previous.and_then(|p| Group::matching(p.exports.as_ref(), digest));
-            let files = match carry(staging, before) {
-                Some(files) => files,
-                None => {
-                    let recording = Recording::new(staging);
-                    session.render_exports(&recording)?;
-                    recording.into_paths()
-                }
-            };
-            record.exports = Some(Group { digest, files });
-        }
-        timer.lap("exports carried or written");
+        let (rendered, exports) = rayon::join(
+            || session.render_since(staging, &mut signatures),
+            || exports(session, staging, previous),
+        );
+        let rendered = rendered?;
+        record.pages = signatures;
+        record.exports = exports?;
+        timer.lap("pages and exports");
         if let Some((digest, search)) = search {
             let files = match search {
                 Ok(carried) => carried,
@@ -250,6 +271,27 @@ fn write_site(
         }
         Ok(rendered)
     })
+}
+
+/// Carries the exports over, or writes them.
+fn exports(
+    session: &Session,
+    staging: &Staging,
+    previous: Option<&Record>,
+) -> anyhow::Result<Option<Group>> {
+    let Some(digest) = session.content_digest() else {
+        return Ok(None);
+    };
+    let before = previous.and_then(|p| Group::matching(p.exports.as_ref(), digest));
+    let files = match carry(staging, before) {
+        Some(files) => files,
+        None => {
+            let recording = Recording::new(staging);
+            session.render_exports(&recording)?;
+            recording.into_paths()
+        }
+    };
+    Ok(Some(Group { digest, files }))
 }
 
 /// Carries every file of `group` over, or says it could not.
