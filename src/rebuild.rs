@@ -5,10 +5,10 @@
 //! A build records what each file it wrote was made from: a page's
 //! signature (see `site`), or the digest of the inputs of a whole group of
 //! files (the exports, the search index), and each file's length. The next
-//! build into the same folder, by the same program, hard-links a file from
-//! the previous output into its staging folder when what it is made from
-//! is unchanged and the old file is still there at that length; everything
-//! else is produced as in a cold build. A carried file is the file a cold
+//! build into the same folder, by the same program, keeps a file of the
+//! previous output when what it is made from is unchanged and the old file
+//! is still there at that length (where it is, or hard-linked into a new
+//! folder: see `output`); everything else is produced as in a cold build. A carried file is the file a cold
 //! build would write, so output stays byte-identical (`tests/cli/cache.rs`).
 //!
 //! Like the highlight cache, the record is disposable: one that is
