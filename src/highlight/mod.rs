@@ -123,7 +123,22 @@ pub(crate) fn stylesheet(light: &str, dark: &str) -> Result<String, Vec<&'static
 }
 
 /// The stylesheet for a theme, or the list of theme names to choose from.
+/// A build asks for each theme's several times (to check the config, to
+/// prune highlighted code, for `syntax.css`): it is made once.
 pub(crate) fn theme_css(name: &str) -> Result<String, Vec<&'static str>> {
+    type Made = Result<String, Vec<&'static str>>;
+    static MADE: LazyLock<std::sync::Mutex<rustc_hash::FxHashMap<String, Made>>> =
+        LazyLock::new(Default::default);
+    let mut made = MADE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(css) = made.get(name) {
+        return css.clone();
+    }
+    let css = make_theme_css(name);
+    made.insert(name.to_string(), css.clone());
+    css
+}
+
+fn make_theme_css(name: &str) -> Result<String, Vec<&'static str>> {
     let names = || THEMES.themes.keys().map(|k| k.as_str()).collect::<Vec<_>>();
     let theme = THEMES.themes.get(name).ok_or_else(|| {
         // Keys borrow from the static set, so they live long enough.
