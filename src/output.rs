@@ -79,10 +79,12 @@ pub(crate) struct Staging {
     /// Files of the previous build that may be carried over, with their
     /// lengths then (see `rebuild`).
     previous: FxHashMap<String, u64>,
-    /// Whether the output folder is updated in place: it holds exactly the
-    /// previous build's files, so a carried file stays where it is and
-    /// only the staged files move in ([`Staging::commit`]).
-    in_place: bool,
+    /// When the output folder is updated in place, the identity of its
+    /// marker file when it was found holding exactly the previous build's
+    /// files: a carried file stays where it is and only the staged files
+    /// move in ([`Staging::commit`]), unless another build changed the
+    /// folder since.
+    in_place: Option<String>,
     /// The length of every file of the new site so far, by site path.
     lengths: Mutex<FxHashMap<String, u64>>,
     /// Site paths with a file in the staging folder: every file of a
@@ -96,7 +98,7 @@ pub(crate) struct Staging {
 
 impl Sink for Staging {
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        if self.in_place && self.unchanged(path, bytes) {
+        if self.in_place.is_some() && self.unchanged(path, bytes) {
             self.wrote(path, bytes.len() as u64);
             return Ok(());
         }
@@ -112,7 +114,7 @@ impl Sink for Staging {
         let Some(&length) = self.previous.get(path) else {
             return false;
         };
-        if self.in_place {
+        if self.in_place.is_some() {
             // Checked whole before the build: it stays where it is.
             self.wrote(path, length);
             return true;
@@ -183,7 +185,7 @@ impl Staging {
             target: target.to_path_buf(),
             staging,
             previous: FxHashMap::default(),
-            in_place: false,
+            in_place: None,
             lengths: Mutex::default(),
             staged: Mutex::default(),
             folders: Mutex::default(),
@@ -191,10 +193,15 @@ impl Staging {
     }
 
     /// Lets [`Sink::carry`] take these files (site path and length) from
-    /// the output folder, as the previous build left them. `in_place` says
-    /// the caller checked that the output folder holds exactly these files
-    /// at these lengths: the site is then updated in place.
-    pub(crate) fn carry_from(&mut self, previous: FxHashMap<String, u64>, in_place: bool) {
+    /// the output folder, as the previous build left them. `in_place`, the
+    /// identity of the output's marker file (`rebuild::marker_identity`),
+    /// says the caller checked that the output folder holds exactly these
+    /// files at these lengths: the site is then updated in place.
+    pub(crate) fn carry_from(
+        &mut self,
+        previous: FxHashMap<String, u64>,
+        in_place: Option<String>,
+    ) {
         self.previous = previous;
         self.in_place = in_place;
     }
@@ -251,9 +258,26 @@ impl Staging {
             .insert(path.to_string(), length);
     }
 
+    /// The identity of the new site's marker file, which it keeps once
+    /// moved into place: what the record of this build must name.
+    pub(crate) fn marker(&self) -> Option<String> {
+        crate::rebuild::marker_identity(&self.staging)
+    }
+
     /// Puts the finished site in place of the old one.
     pub(crate) fn commit(self) -> anyhow::Result<()> {
-        if self.in_place {
+        // One commit at a time into an output folder: two builds into the
+        // same folder must not interleave their files.
+        let _lock = fs::File::open(&self.target).and_then(|folder| folder.lock().map(|()| folder));
+        if let Some(expected) = &self.in_place {
+            if crate::rebuild::marker_identity(&self.target).as_ref() != Some(expected) {
+                let target = self.target.display().to_string();
+                self.abandon();
+                bail!(
+                    "another build replaced {target} while this one ran, so this one's changes \
+                     no longer apply to it; run the build again"
+                );
+            }
             return self.commit_in_place();
         }
         let old = self.staging.with_file_name(format!(
@@ -563,7 +587,7 @@ mod tests {
         let kept_inode = files(&target)["kept.html"].1;
 
         let mut staging = Staging::new(root.path(), &target).unwrap();
-        staging.carry_from(previous, true);
+        staging.carry_from(previous, crate::rebuild::marker_identity(&target));
         staging.write("index.html", b"two").unwrap();
         staging.write("new/page.html", b"new").unwrap();
         assert!(staging.carry("kept.html"));
@@ -606,6 +630,29 @@ mod tests {
     }
 
     #[test]
+    fn an_in_place_commit_after_another_build_changes_nothing() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("public");
+        let previous = first_site(root.path(), &target);
+        let mut staging = Staging::new(root.path(), &target).unwrap();
+        staging.carry_from(previous.clone(), crate::rebuild::marker_identity(&target));
+        staging.write("index.html", b"mine").unwrap();
+        // Another build commits first.
+        let other = Staging::new(root.path(), &target).unwrap();
+        other.write("index.html", b"theirs").unwrap();
+        other.commit().unwrap();
+        let theirs = files(&target);
+        let err = staging.commit().unwrap_err().to_string();
+        assert!(err.contains("another build replaced"), "{err}");
+        assert_eq!(files(&target), theirs);
+        assert_eq!(
+            fs::read_dir(root.path()).unwrap().count(),
+            1,
+            "staging removed"
+        );
+    }
+
+    #[test]
     fn an_in_place_commit_that_fails_puts_every_file_back() {
         let root = tempfile::tempdir().unwrap();
         let target = root.path().join("public");
@@ -613,7 +660,7 @@ mod tests {
         let before = files(&target);
 
         let mut staging = Staging::new(root.path(), &target).unwrap();
-        staging.carry_from(previous, true);
+        staging.carry_from(previous, crate::rebuild::marker_identity(&target));
         staging.write("index.html", b"two").unwrap();
         staging.write("new/page.html", b"new").unwrap();
         // `zz` is a file in the output: this one cannot move in, and it

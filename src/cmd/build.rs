@@ -117,11 +117,13 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
     record.lengths = staging.lengths();
     record.counts = (rendered.pages, rendered.annotations);
     timer.lap("site written");
+    // Read before the commit: after it, another build may have replaced
+    // the folder, and its marker is not this record's.
+    record.marker = staging.marker();
     if let Err(e) = staging.commit() {
         return reporter.failure(&Failure::Other(e), "build");
     }
     timer.lap("commit");
-    record.marker = crate::rebuild::marker_identity(&target);
     if let Err(e) = record.save(session.root()) {
         // Costs the next build time, never this one its site.
         eprintln!("warning: {e:#}");
@@ -224,7 +226,8 @@ fn write_site(
     record: &mut Record,
 ) -> anyhow::Result<Rendered> {
     if let Some((previous, in_place)) = previous {
-        staging.carry_from(previous.lengths.clone(), in_place);
+        let marker = previous.marker.clone().filter(|_| in_place);
+        staging.carry_from(previous.lengths.clone(), marker);
     }
     let previous = previous.map(|(record, _)| record);
     // The search index, when it must be made again, is made on a thread of

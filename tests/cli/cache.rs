@@ -338,3 +338,56 @@ fn a_folder_another_dossier_built_into_is_not_taken_for_ours() {
         "our build after theirs in the same folder",
     );
 }
+
+#[test]
+fn builds_racing_into_one_folder_leave_one_whole_site() {
+    // Two dossiers share an output folder. Ours rebuilds it in place (it
+    // wrote it last) while theirs replaces it whole: whichever commits
+    // second must not leave a mix of the two sites.
+    let ours = example();
+    let theirs = example();
+    edit(
+        theirs.path(),
+        "content/articles/bangladesh-bank-heist.md",
+        "## The night",
+        "## Their night",
+    );
+    let shared = tempfile::tempdir().unwrap();
+    let site = shared.path().join("site");
+    let site = site.to_str().unwrap();
+    let their_site = build_into(theirs.path(), site);
+    for round in 0..4 {
+        build_into(ours.path(), site);
+        // Every page of ours changes; the search index does not.
+        edit(
+            ours.path(),
+            "dossier.yaml",
+            "title: \"",
+            &format!("title: \"{round} "),
+        );
+        let outcomes = std::thread::scope(|scope| {
+            let ours = scope.spawn(|| run(ours.path(), &["build", "--output", site]));
+            let theirs = scope.spawn(|| run(theirs.path(), &["build", "--output", site]));
+            [ours.join().unwrap(), theirs.join().unwrap()]
+        });
+        for out in &outcomes {
+            // A build that another one overtook says so and changes nothing.
+            assert!(
+                out.code == 0 || out.stderr.contains("another build replaced"),
+                "round {round}: {} {}",
+                out.code,
+                out.stderr
+            );
+        }
+        let now = snapshot(Path::new(site));
+        let our_site = cold_build(ours.path());
+        assert!(
+            now == our_site || now == their_site,
+            "round {round}: the folder holds one build's site, not a mix ({:?})",
+            outcomes.iter().map(|o| o.code).collect::<Vec<_>>()
+        );
+        // Our next build, trusting our record only if the folder is ours,
+        // writes what a cold one does.
+        assert_same_files(&our_site, &build_into(ours.path(), site), "our build after");
+    }
+}
