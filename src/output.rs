@@ -187,7 +187,9 @@ impl Staging {
             previous: FxHashMap::default(),
             in_place: None,
             lengths: Mutex::default(),
-            staged: Mutex::default(),
+            // Moved in by every commit: the marker's new identity is what
+            // the record of this build names.
+            staged: Mutex::new([MARKER, NOJEKYLL].map(String::from).into_iter().collect()),
             folders: Mutex::default(),
         })
     }
@@ -590,6 +592,7 @@ mod tests {
         staging.carry_from(previous, crate::rebuild::marker_identity(&target));
         staging.write("index.html", b"two").unwrap();
         staging.write("new/page.html", b"new").unwrap();
+        let marker = staging.marker();
         assert!(staging.carry("kept.html"));
         // Written again with the same bytes: left as it is.
         staging.write("zz", b"a file").unwrap();
@@ -610,6 +613,11 @@ mod tests {
             ]
         );
         assert_eq!(now["index.html"].0, b"two");
+        assert_eq!(
+            crate::rebuild::marker_identity(&target),
+            marker,
+            "the new marker is in place: the record of this build names it"
+        );
         assert_eq!(
             now["kept.html"].1, kept_inode,
             "a carried file is not touched"

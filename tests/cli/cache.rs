@@ -391,3 +391,32 @@ fn builds_racing_into_one_folder_leave_one_whole_site() {
         assert_same_files(&our_site, &build_into(ours.path(), site), "our build after");
     }
 }
+
+/// When the inode of `path` last changed (a hard link to it changes it).
+fn changed(path: &Path) -> (i64, i64) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(path).unwrap();
+    (meta.ctime(), meta.ctime_nsec())
+}
+
+#[test]
+fn rebuild_after_rebuild_updates_the_folder_in_place() {
+    let dossier = example();
+    let root = dossier.path();
+    build_into(root, "public");
+    let untouched = root.join("public/style.css");
+    let before = changed(&untouched);
+    for round in 0..3 {
+        edit(
+            root,
+            "content/articles/bangladesh-bank-heist.md",
+            "## The night",
+            &format!("## The night ({round})"),
+        );
+        let warm = build_into(root, "public");
+        assert_same_files(&cold_build(root), &warm, &format!("rebuild {round}"));
+        // Neither linked into a new folder nor written again: each rebuild
+        // found the folder as the one before left it, record and all.
+        assert_eq!(changed(&untouched), before, "rebuild {round}");
+    }
+}
