@@ -280,7 +280,21 @@ impl Staging {
                      no longer apply to it; run the build again"
                 );
             }
-            return self.commit_in_place();
+            if !self.reshaped() {
+                let moved = self.commit_in_place();
+                if moved.is_err() {
+                    let _ = fs::remove_dir_all(&self.staging);
+                    return moved;
+                }
+                return fs::remove_dir_all(&self.staging)
+                    .with_context(|| format!("cannot remove {}", self.staging.display()));
+            }
+            // A file where the output has a folder, or the reverse: moving
+            // files one by one cannot make that change, a swap can.
+            if let Err(e) = self.stage_carried() {
+                self.abandon();
+                return Err(e);
+            }
         }
         let old = self.staging.with_file_name(format!(
             ".{}.dossier-old-{}",
@@ -320,7 +334,7 @@ impl Staging {
     /// are kept aside (hard links, so a reader of the site never finds a
     /// page missing) until every move succeeded; if one fails, every file
     /// is put back and the error returned.
-    fn commit_in_place(self) -> anyhow::Result<()> {
+    fn commit_in_place(&self) -> anyhow::Result<()> {
         let mut staged: Vec<String> = self
             .staged
             .lock()
@@ -369,7 +383,6 @@ impl Staging {
         })();
         if let Err(e) = moved {
             undo.run();
-            let _ = fs::remove_dir_all(&self.staging);
             return Err(e);
         }
         // Folders the removed files leave empty go too.
@@ -382,14 +395,65 @@ impl Staging {
                 }
             }
         }
-        fs::remove_dir_all(&self.staging)
-            .with_context(|| format!("cannot remove {}", self.staging.display()))
+        Ok(())
+    }
+
+    /// Whether a file new to the site goes where the output has a folder,
+    /// or below a file of the output.
+    fn reshaped(&self) -> bool {
+        let staged = self.staged.lock().unwrap_or_else(|e| e.into_inner());
+        let mut new = staged
+            .iter()
+            // The marker and `.nojekyll` are staged by every build, at the root.
+            .filter(|path| {
+                !self.previous.contains_key(*path) && ![MARKER, NOJEKYLL].contains(&path.as_str())
+            })
+            .peekable();
+        if new.peek().is_none() {
+            return false;
+        }
+        let folders: rustc_hash::FxHashSet<&str> = self
+            .previous
+            .keys()
+            .flat_map(|path| folders_of(path))
+            .collect();
+        new.any(|path| {
+            folders.contains(path.as_str())
+                || folders_of(path).any(|folder| self.previous.contains_key(folder))
+        })
+    }
+
+    /// Links every carried file into the staging folder, which then holds
+    /// the whole new site, as when nothing is updated in place.
+    fn stage_carried(&self) -> anyhow::Result<()> {
+        let carried: Vec<String> = {
+            let staged = self.staged.lock().unwrap_or_else(|e| e.into_inner());
+            let lengths = self.lengths.lock().unwrap_or_else(|e| e.into_inner());
+            lengths
+                .keys()
+                .filter(|path| !staged.contains(*path))
+                .cloned()
+                .collect()
+        };
+        for path in carried {
+            let old = self.target.join(&path);
+            let dest = self.destination(&path)?;
+            fs::hard_link(&old, &dest)
+                .or_else(|_| fs::copy(&old, &dest).map(drop))
+                .with_context(|| format!("cannot copy {}", old.display()))?;
+        }
+        Ok(())
     }
 
     /// Removes the staging folder after a failed build.
     pub(crate) fn abandon(self) {
         let _ = fs::remove_dir_all(&self.staging);
     }
+}
+
+/// The folders a site path lies in, innermost last: `a`, `a/b` for `a/b/c`.
+fn folders_of(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(move |(at, _)| &path[..at])
 }
 
 /// What an in-place commit did so far, to be undone if it cannot finish.
@@ -581,15 +645,27 @@ mod tests {
         lengths
     }
 
-    #[test]
-    fn an_in_place_commit_moves_changed_files_and_removes_the_rest() {
+    /// A folder holding the output of `first_site` (at `public`), and a
+    /// staging folder that updates it in place.
+    fn in_place() -> (tempfile::TempDir, PathBuf, Staging) {
         let root = tempfile::tempdir().unwrap();
         let target = root.path().join("public");
         let previous = first_site(root.path(), &target);
-        let kept_inode = files(&target)["kept.html"].1;
-
         let mut staging = Staging::new(root.path(), &target).unwrap();
         staging.carry_from(previous, crate::rebuild::marker_identity(&target));
+        (root, target, staging)
+    }
+
+    /// Nothing beside the output folder: the staging folder is gone.
+    #[track_caller]
+    fn only_the_output_in(root: &Path) {
+        assert_eq!(fs::read_dir(root).unwrap().count(), 1, "staging removed");
+    }
+
+    #[test]
+    fn an_in_place_commit_moves_changed_files_and_removes_the_rest() {
+        let (root, target, staging) = in_place();
+        let kept_inode = files(&target)["kept.html"].1;
         staging.write("index.html", b"two").unwrap();
         staging.write("new/page.html", b"new").unwrap();
         let marker = staging.marker();
@@ -630,20 +706,12 @@ mod tests {
             !target.join("old").exists(),
             "a folder left empty is removed"
         );
-        assert_eq!(
-            fs::read_dir(root.path()).unwrap().count(),
-            1,
-            "staging removed"
-        );
+        only_the_output_in(root.path());
     }
 
     #[test]
     fn an_in_place_commit_after_another_build_changes_nothing() {
-        let root = tempfile::tempdir().unwrap();
-        let target = root.path().join("public");
-        let previous = first_site(root.path(), &target);
-        let mut staging = Staging::new(root.path(), &target).unwrap();
-        staging.carry_from(previous.clone(), crate::rebuild::marker_identity(&target));
+        let (root, target, staging) = in_place();
         staging.write("index.html", b"mine").unwrap();
         // Another build commits first.
         let other = Staging::new(root.path(), &target).unwrap();
@@ -653,38 +721,49 @@ mod tests {
         let err = staging.commit().unwrap_err().to_string();
         assert!(err.contains("another build replaced"), "{err}");
         assert_eq!(files(&target), theirs);
-        assert_eq!(
-            fs::read_dir(root.path()).unwrap().count(),
-            1,
-            "staging removed"
-        );
+        only_the_output_in(root.path());
     }
 
     #[test]
     fn an_in_place_commit_that_fails_puts_every_file_back() {
-        let root = tempfile::tempdir().unwrap();
-        let target = root.path().join("public");
-        let previous = first_site(root.path(), &target);
-        let before = files(&target);
-
-        let mut staging = Staging::new(root.path(), &target).unwrap();
-        staging.carry_from(previous, crate::rebuild::marker_identity(&target));
+        let (root, target, staging) = in_place();
         staging.write("index.html", b"two").unwrap();
         staging.write("new/page.html", b"new").unwrap();
-        // `zz` is a file in the output: this one cannot move in, and it
-        // comes last, after the others moved.
-        staging.write("zz/page.html", b"cannot").unwrap();
+        // Something the previous build did not write sits where `zz` goes,
+        // so `zz` cannot move in; it comes last, after the others moved.
+        fs::remove_file(target.join("zz")).unwrap();
+        fs::create_dir(target.join("zz")).unwrap();
+        fs::write(target.join("zz/blocker"), "x").unwrap();
+        let before_with_blocker = files(&target);
+        staging.write("zz", b"cannot").unwrap();
         let err = staging.commit().unwrap_err();
-        assert!(format!("{err:#}").contains("cannot move"), "{err:#}");
-        assert_eq!(files(&target), before, "the previous site, inodes and all");
+        assert!(format!("{err:#}").contains("public/zz"), "{err:#}");
+        assert_eq!(
+            files(&target),
+            before_with_blocker,
+            "the previous site, inodes and all"
+        );
         assert!(
             !target.join("new").exists(),
             "a folder made for the commit is removed"
         );
+        only_the_output_in(root.path());
+    }
+
+    #[test]
+    fn an_in_place_commit_where_a_file_becomes_a_folder_swaps_the_whole_site() {
+        let (root, target, staging) = in_place();
+        // `zz` is a file in the output.
+        staging.write("zz/page.html", b"now a folder").unwrap();
+        assert!(staging.carry("kept.html") && staging.carry("index.html"));
+        staging.commit().unwrap();
+        let now = files(&target);
+        let names: Vec<&str> = now.keys().map(String::as_str).collect();
         assert_eq!(
-            fs::read_dir(root.path()).unwrap().count(),
-            1,
-            "staging removed"
+            names,
+            [MARKER, NOJEKYLL, "index.html", "kept.html", "zz/page.html"]
         );
+        assert_eq!(now["kept.html"].0, b"kept");
+        only_the_output_in(root.path());
     }
 }

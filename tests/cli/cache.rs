@@ -313,20 +313,38 @@ fn a_failed_rebuild_leaves_the_previous_site_as_it_was() {
     );
 }
 
-#[test]
-fn a_folder_another_dossier_built_into_is_not_taken_for_ours() {
+/// Our example and theirs, whose article has `from` replaced by `to`, and
+/// a folder for both to build into (the folder, and its path).
+fn sharing_a_folder(
+    from: &str,
+    to: &str,
+) -> (
+    tempfile::TempDir,
+    tempfile::TempDir,
+    tempfile::TempDir,
+    String,
+) {
     let ours = example();
     let theirs = example();
-    // Their article differs from ours by one character: same lengths.
     edit(
         theirs.path(),
         "content/articles/bangladesh-bank-heist.md",
+        from,
+        to,
+    );
+    let shared = tempfile::tempdir().unwrap();
+    let site = shared.path().join("site").to_str().unwrap().to_string();
+    (ours, theirs, shared, site)
+}
+
+#[test]
+fn a_folder_another_dossier_built_into_is_not_taken_for_ours() {
+    // Their article differs from ours by one character: same lengths.
+    let (ours, theirs, _shared, site) = sharing_a_folder(
         "## The night of 4 February 2016",
         "## The night of 5 February 2016",
     );
-    let shared = tempfile::tempdir().unwrap();
-    let site = shared.path().join("site");
-    let site = site.to_str().unwrap();
+    let site = site.as_str();
     let expected = build_into(ours.path(), site);
     run(theirs.path(), &["build", "--output", site]).assert_code(0);
     let page = "articles/bangladesh-bank-heist/index.html";
@@ -344,17 +362,8 @@ fn builds_racing_into_one_folder_leave_one_whole_site() {
     // Two dossiers share an output folder. Ours rebuilds it in place (it
     // wrote it last) while theirs replaces it whole: whichever commits
     // second must not leave a mix of the two sites.
-    let ours = example();
-    let theirs = example();
-    edit(
-        theirs.path(),
-        "content/articles/bangladesh-bank-heist.md",
-        "## The night",
-        "## Their night",
-    );
-    let shared = tempfile::tempdir().unwrap();
-    let site = shared.path().join("site");
-    let site = site.to_str().unwrap();
+    let (ours, theirs, _shared, site) = sharing_a_folder("## The night", "## Their night");
+    let site = site.as_str();
     let their_site = build_into(theirs.path(), site);
     for round in 0..4 {
         build_into(ours.path(), site);
@@ -419,4 +428,26 @@ fn rebuild_after_rebuild_updates_the_folder_in_place() {
         // found the folder as the one before left it, record and all.
         assert_eq!(changed(&untouched), before, "rebuild {round}");
     }
+}
+
+#[test]
+fn a_rebuild_where_a_file_became_a_folder_writes_what_a_cold_build_does() {
+    let dossier = example();
+    let root = dossier.path();
+    fs::create_dir_all(root.join("static")).unwrap();
+    fs::write(root.join("static/extra"), "a file\n").unwrap();
+    build_into(root, "public");
+    // A file where the output has a file, then a file where it has a
+    // folder: neither can be moved in over what is there.
+    fs::remove_file(root.join("static/extra")).unwrap();
+    fs::create_dir_all(root.join("static/extra")).unwrap();
+    fs::write(root.join("static/extra/a.css"), "p { margin: 0 }\n").unwrap();
+    let warm = build_into(root, "public");
+    assert_eq!(warm["extra/a.css"], b"p { margin: 0 }\n");
+    assert_same_files(&cold_build(root), &warm, "a file turned into a folder");
+    fs::remove_dir_all(root.join("static/extra")).unwrap();
+    fs::write(root.join("static/extra"), "a file again\n").unwrap();
+    let warm = build_into(root, "public");
+    assert_eq!(warm["extra"], b"a file again\n");
+    assert_same_files(&cold_build(root), &warm, "a folder turned into a file");
 }
