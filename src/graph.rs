@@ -79,13 +79,29 @@ pub(crate) struct Dossier {
     pub(crate) included: Inclusion,
     pub(crate) index: Option<IndexPage>,
     pub(crate) articles: Vec<Arc<Article>>,
-    pub(crate) incidents: Vec<Incident>,
-    pub(crate) entities: Vec<Entity>,
-    pub(crate) ids: FxHashMap<String, ItemRef>,
+    pub(crate) incidents: Vec<Arc<Incident>>,
+    pub(crate) entities: Vec<Arc<Entity>>,
+    /// Shared with the next pass when it keeps the same ids.
+    pub(crate) ids: Arc<FxHashMap<String, ItemRef>>,
     /// What each article's annotations name, beside `articles`.
     pub(crate) refs: Vec<Arc<ArticleRefs>>,
     /// Ids of items whose own file failed: references to them are not errors too.
     broken_ids: std::collections::HashSet<String>,
+    /// See [`Dossier::link_epoch`].
+    link_epoch: u64,
+    /// When this dossier is the previous pass's with some items replaced
+    /// ([`Dossier::revise`]): which. Steps that derive something from
+    /// every item can then start from what they derived last time.
+    pub(crate) changes: Option<Changes>,
+}
+
+/// The items one dossier replaced in the one it was made from, by index
+/// (the same in both: no id was added or removed), each list sorted.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Changes {
+    pub(crate) articles: Vec<usize>,
+    pub(crate) incidents: Vec<usize>,
+    pub(crate) entities: Vec<usize>,
 }
 
 /// The items one article's annotations name, resolved, and the errors
@@ -133,9 +149,11 @@ impl Dossier {
             articles: sources.articles,
             incidents: sources.incidents,
             entities: sources.entities,
-            ids: FxHashMap::default(),
+            ids: Arc::default(),
             refs: Vec::new(),
             broken_ids: sources.broken_ids,
+            link_epoch: 0,
+            changes: None,
         };
         let mut timer = crate::timings::Timer::new();
         dossier.articles.sort_by(|a, b| a.id.cmp(&b.id));
@@ -147,6 +165,100 @@ impl Dossier {
         timer.lap("  index ids");
         dossier.check_references(cache, diagnostics);
         timer.lap("  check references");
+        dossier.link_epoch = dossier.compute_link_epoch();
+        dossier
+    }
+
+    /// `previous` with the items of `replaced` put in: what a pass after
+    /// an edit that changed items but no ids costs, instead of resolving
+    /// every id again. Only the references of the replaced items are
+    /// checked: the others were, against the same ids.
+    pub(crate) fn revise(
+        previous: &Dossier,
+        replaced: crate::load::Replaced,
+        cache: &mut RefCache,
+        diagnostics: &mut Diagnostics,
+    ) -> Dossier {
+        let changes = Changes {
+            articles: replaced.articles.iter().map(|(i, _)| *i).collect(),
+            incidents: replaced.incidents.iter().map(|(i, _)| *i).collect(),
+            entities: replaced.entities.iter().map(|(i, _)| *i).collect(),
+        };
+        let mut dossier = Dossier {
+            config: previous.config.clone(),
+            base: previous.base.clone(),
+            rule: previous.rule,
+            included: Inclusion::default(),
+            index: previous.index.clone(),
+            articles: previous.articles.clone(),
+            incidents: previous.incidents.clone(),
+            entities: previous.entities.clone(),
+            ids: Arc::clone(&previous.ids),
+            refs: previous.refs.clone(),
+            broken_ids: previous.broken_ids.clone(),
+            link_epoch: previous.link_epoch,
+            changes: None,
+        };
+        for (i, article) in replaced.articles {
+            cache.articles.remove(&article_key(&dossier.articles[i]));
+            dossier.articles[i] = article;
+        }
+        for (i, incident) in replaced.incidents {
+            dossier.incidents[i] = incident;
+        }
+        for (i, entity) in replaced.entities {
+            dossier.entities[i] = entity;
+        }
+        dossier.included = previous.included.revise(dossier.rule, &dossier, &changes);
+        let mut found = Vec::new();
+        for &i in &changes.articles {
+            let refs = Arc::new(dossier.article_refs(&dossier.articles[i]));
+            found.extend(refs.diagnostics.iter().cloned());
+            let article = &dossier.articles[i];
+            cache.articles.insert(
+                article_key(article),
+                (Arc::clone(article), Arc::clone(&refs)),
+            );
+            dossier.refs[i] = refs;
+        }
+        for &i in &changes.incidents {
+            dossier.check_incident_refs(&dossier.incidents[i], &mut found);
+        }
+        for &i in &changes.entities {
+            dossier.check_entity_refs(&dossier.entities[i], &mut found);
+        }
+        diagnostics.extend(found);
+        // `@id` links read which items are published: the epoch changes
+        // only if a replaced item's publication did.
+        let publication = |d: &Dossier| -> Vec<bool> {
+            let articles = changes.articles.iter().flat_map(|&i| {
+                let ni = 0..d.articles[i].annotations.len();
+                std::iter::once(d.included.item(ItemRef::Article(i)))
+                    .chain(ni.map(move |ni| d.included.annotation(i, ni)))
+            });
+            let incidents = changes
+                .incidents
+                .iter()
+                .map(|&i| d.included.item(ItemRef::Incident(i)));
+            let entities = changes
+                .entities
+                .iter()
+                .map(|&i| d.included.item(ItemRef::Entity(i)));
+            articles.chain(incidents).chain(entities).collect()
+        };
+        let same_ids = changes.articles.iter().all(|&i| {
+            let ids = |a: &Article| {
+                a.annotations
+                    .iter()
+                    .map(|n| n.id.clone())
+                    .collect::<Vec<_>>()
+            };
+            ids(&dossier.articles[i]) == ids(&previous.articles[i])
+        });
+        if !(same_ids && publication(&dossier) == publication(previous)) {
+            dossier.link_epoch = dossier.compute_link_epoch();
+        }
+        dossier.changes = Some(changes);
         dossier
     }
 
@@ -186,7 +298,7 @@ impl Dossier {
                 }
             }
         }
-        self.ids = ids;
+        self.ids = Arc::new(ids);
     }
 
     /// The file an item is read from.
@@ -224,23 +336,31 @@ impl Dossier {
         self.refs = refs;
         let mut found = Vec::new();
         for incident in &self.incidents {
-            let relations = incident.relations.iter().map(|r| &r.target);
-            for id in incident
-                .actors
-                .iter()
-                .chain(&incident.targets)
-                .chain(&incident.malware)
-                .chain(relations)
-            {
-                self.check_ref(&incident.file, id, ItemType::Entity, &mut found);
-            }
+            self.check_incident_refs(incident, &mut found);
         }
         for entity in &self.entities {
-            for relation in &entity.relations {
-                self.check_ref(&entity.file, &relation.target, ItemType::Entity, &mut found);
-            }
+            self.check_entity_refs(entity, &mut found);
         }
         diagnostics.extend(found);
+    }
+
+    fn check_incident_refs(&self, incident: &Incident, found: &mut Vec<Diagnostic>) {
+        let relations = incident.relations.iter().map(|r| &r.target);
+        for id in incident
+            .actors
+            .iter()
+            .chain(&incident.targets)
+            .chain(&incident.malware)
+            .chain(relations)
+        {
+            self.check_ref(&incident.file, id, ItemType::Entity, found);
+        }
+    }
+
+    fn check_entity_refs(&self, entity: &Entity, found: &mut Vec<Diagnostic>) {
+        for relation in &entity.relations {
+            self.check_ref(&entity.file, &relation.target, ItemType::Entity, found);
+        }
     }
 
     /// Resolves what the annotations of `article` name.
@@ -410,6 +530,10 @@ impl Dossier {
     /// exist, their types, whether they are published (annotations too, for
     /// `@article#annotation`), and the base URL.
     pub(crate) fn link_epoch(&self) -> u64 {
+        self.link_epoch
+    }
+
+    fn compute_link_epoch(&self) -> u64 {
         let mut h = FxHasher::default();
         (&self.base.path, self.config.unsafe_html).hash(&mut h);
         for (i, a) in self.articles.iter().enumerate() {

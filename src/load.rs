@@ -13,6 +13,7 @@ use rustc_hash::FxHashMap;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::graph::{Dossier, ItemRef};
 use crate::model::{self, Annotation, Article, Entity, Incident};
 use crate::yaml::{self, Decoder};
 
@@ -47,8 +48,8 @@ pub(crate) struct Sources {
     pub(crate) config: Config,
     pub(crate) index: Option<IndexPage>,
     pub(crate) articles: Vec<Arc<Article>>,
-    pub(crate) incidents: Vec<Incident>,
-    pub(crate) entities: Vec<Entity>,
+    pub(crate) incidents: Vec<Arc<Incident>>,
+    pub(crate) entities: Vec<Arc<Entity>>,
     /// Ids of items whose file has an error of its own.
     pub(crate) broken_ids: HashSet<String>,
 }
@@ -62,8 +63,8 @@ pub(crate) enum Loaded {
         file: Arc<SourceFile>,
         annotations: Arc<[Annotation]>,
     },
-    Incident(Incident),
-    Entity(Entity),
+    Incident(Arc<Incident>),
+    Entity(Arc<Entity>),
     Index(IndexPage),
     /// A file that was found but could not be decoded; its id is known so
     /// that references to it do not pile up more errors.
@@ -119,8 +120,8 @@ pub(crate) fn assemble<'a>(
                 file,
                 annotations,
             } => annotation_files.push((id, file, annotations)),
-            Loaded::Incident(i) => sources.incidents.push(i.clone()),
-            Loaded::Entity(e) => sources.entities.push(e.clone()),
+            Loaded::Incident(i) => sources.incidents.push(Arc::clone(i)),
+            Loaded::Entity(e) => sources.entities.push(Arc::clone(e)),
             Loaded::Index(page) => sources.index = Some(page.clone()),
             Loaded::Failed { id } => {
                 sources.broken_ids.insert(id.clone());
@@ -167,6 +168,84 @@ pub(crate) fn assemble<'a>(
     }
     *attached = reused;
     sources
+}
+
+/// Items of a dossier that edits replaced, each with its index there.
+#[derive(Debug, Default)]
+pub(crate) struct Replaced {
+    pub(crate) articles: Vec<(usize, Arc<Article>)>,
+    pub(crate) incidents: Vec<(usize, Arc<Incident>)>,
+    pub(crate) entities: Vec<(usize, Arc<Entity>)>,
+}
+
+/// What the files read again (`edited`) replace in `dossier`, when each
+/// still decodes to an item it has (ids come from file names, so an edit
+/// cannot rename one). None when the edit is of another shape: the front
+/// page, or a file that no longer decodes. The caller has made sure no
+/// file was added or removed.
+pub(crate) fn replaced<'a>(
+    dossier: &Dossier,
+    edited: impl Iterator<Item = &'a Loaded>,
+) -> Option<Replaced> {
+    let mut articles: FxHashMap<usize, Arc<Article>> = FxHashMap::default();
+    let mut notes = Vec::new();
+    let mut out = Replaced::default();
+    for loaded in edited {
+        match loaded {
+            Loaded::Article(a) => {
+                let Some(&ItemRef::Article(i)) = dossier.ids.get(&a.id) else {
+                    return None;
+                };
+                articles.insert(i, Arc::clone(a));
+            }
+            Loaded::Annotations {
+                id,
+                file,
+                annotations,
+            } => {
+                let Some(&ItemRef::Article(i)) = dossier.ids.get(id) else {
+                    return None;
+                };
+                notes.push((i, file, annotations));
+            }
+            Loaded::Incident(x) => match dossier.ids.get(&x.id) {
+                Some(&ItemRef::Incident(i)) => out.incidents.push((i, Arc::clone(x))),
+                _ => return None,
+            },
+            Loaded::Entity(x) => match dossier.ids.get(&x.id) {
+                Some(&ItemRef::Entity(i)) => out.entities.push((i, Arc::clone(x))),
+                _ => return None,
+            },
+            Loaded::Index(_) | Loaded::Failed { .. } | Loaded::Nothing => return None,
+        }
+    }
+    // A re-read article keeps the annotations it had, unless they were
+    // re-read too.
+    let mut articles: FxHashMap<usize, Article> = articles
+        .into_iter()
+        .map(|(i, a)| {
+            let old = &dossier.articles[i];
+            let mut copy = Article::clone(&a);
+            copy.annotations = Arc::clone(&old.annotations);
+            copy.annotations_file = old.annotations_file.clone();
+            (i, copy)
+        })
+        .collect();
+    for (i, file, annotations) in notes {
+        let article = articles
+            .entry(i)
+            .or_insert_with(|| Article::clone(&dossier.articles[i]));
+        article.annotations = Arc::clone(annotations);
+        article.annotations_file = Some(Arc::clone(file));
+    }
+    out.articles = articles
+        .into_iter()
+        .map(|(i, a)| (i, Arc::new(a)))
+        .collect();
+    out.articles.sort_unstable_by_key(|(i, _)| *i);
+    out.incidents.sort_unstable_by_key(|(i, _)| *i);
+    out.entities.sort_unstable_by_key(|(i, _)| *i);
+    Some(out)
 }
 
 /// The `content/` folder, or why there is none.
@@ -349,9 +428,9 @@ fn decode_file(root: &Path, path: &Path, kind: FileKind) -> (Loaded, Vec<Diagnos
                 Err(e) => return (Loaded::Nothing, vec![e]),
             };
             let item = if matches!(kind, FileKind::Incident) {
-                model::decode_incident(&mut d, &id, &node).map(Loaded::Incident)
+                model::decode_incident(&mut d, &id, &node).map(|x| Loaded::Incident(Arc::new(x)))
             } else {
-                model::decode_entity(&mut d, &id, &node).map(Loaded::Entity)
+                model::decode_entity(&mut d, &id, &node).map(|x| Loaded::Entity(Arc::new(x)))
             };
             item.unwrap_or(Loaded::Nothing)
         }

@@ -14,18 +14,19 @@ use rayon::prelude::*;
 
 use crate::annotate::{self, ArticleOut};
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::graph::Dossier;
+use crate::graph::{Changes, Dossier};
 use crate::links::SourcedLink;
 use crate::model::Markdown;
 
 /// Everything Markdown-derived, for one version of the dossier.
+#[derive(Clone)]
 pub(crate) struct Prepared {
     pub(crate) articles: Vec<Arc<ArticleOut>>,
     pub(crate) incident_summaries: Vec<Arc<str>>,
     pub(crate) entity_summaries: Vec<Arc<str>>,
     /// The notes of relations and aliases, by `kind/id/relation/k` or
     /// `entity/id/alias/k`.
-    notes: FxHashMap<String, Arc<str>>,
+    notes: Arc<FxHashMap<String, Arc<str>>>,
     pub(crate) intro_html: Arc<str>,
     /// Links written in summaries and the front page, with their place
     /// (articles keep theirs in [`ArticleOut::links`]).
@@ -63,6 +64,8 @@ pub(crate) struct Cache {
     articles: FxHashMap<String, Cached<Arc<ArticleOut>>>,
     summaries: FxHashMap<String, Cached<Arc<str>>>,
     intro: Option<Cached<Arc<str>>>,
+    /// The epoch the entries of the last run were made in.
+    epoch: u64,
 }
 
 struct Cached<T> {
@@ -82,7 +85,13 @@ fn key(link_epoch: u64, files: &[Option<&Arc<SourceFile>>]) -> u64 {
 }
 
 /// Renders what changed since the cache was filled, reuses the rest.
-pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Diagnostic>) {
+/// With `previous`, what was prepared for the dossier `dossier` revised
+/// (and the changes it made), only the changed items are looked at.
+pub(crate) fn prepare(
+    dossier: &Dossier,
+    cache: &mut Cache,
+    previous: Option<(&Prepared, &Changes)>,
+) -> (Prepared, Vec<Diagnostic>) {
     let mut timer = crate::timings::Timer::new();
     // Highlighted code depends on the highlight themes as well.
     let epoch = {
@@ -90,7 +99,15 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
         (dossier.link_epoch(), crate::highlight::salt()).hash(&mut h);
         h.finish()
     };
+    let epoch_changed = std::mem::replace(&mut cache.epoch, epoch) != epoch;
     timer.lap("  link epoch");
+    if let Some((previous, changes)) = previous
+        && !epoch_changed
+        && changes.incidents.is_empty()
+        && changes.entities.is_empty()
+    {
+        return prepare_articles(dossier, cache, epoch, previous, &changes.articles);
+    }
 
     let article_keys: Vec<u64> = dossier
         .articles
@@ -231,10 +248,48 @@ pub(crate) fn prepare(dossier: &Dossier, cache: &mut Cache) -> (Prepared, Vec<Di
         articles,
         incident_summaries,
         entity_summaries,
-        notes,
+        notes: Arc::new(notes),
         intro_html,
         links,
     };
+    (prepared, errors)
+}
+
+/// `previous` with the articles `changed` prepared again: when nothing
+/// else changed, nothing else can have (the epoch is the same).
+fn prepare_articles(
+    dossier: &Dossier,
+    cache: &mut Cache,
+    epoch: u64,
+    previous: &Prepared,
+    changed: &[usize],
+) -> (Prepared, Vec<Diagnostic>) {
+    let mut prepared = previous.clone();
+    let mut errors = Vec::new();
+    for &ai in changed {
+        let article = &dossier.articles[ai];
+        let key = key(
+            epoch,
+            &[Some(&article.file), article.annotations_file.as_ref()],
+        );
+        let cached = match cache.articles.get(&article.id) {
+            Some(cached) if cached.key == key => cached,
+            _ => {
+                let mut errors = Vec::new();
+                let out = annotate::process_article(dossier, ai, &mut errors);
+                let cached = Cached {
+                    key,
+                    value: Arc::new(out),
+                    errors,
+                    links: Arc::new([]),
+                };
+                cache.articles.insert(article.id.clone(), cached);
+                &cache.articles[&article.id]
+            }
+        };
+        errors.extend(cached.errors.iter().cloned());
+        prepared.articles[ai] = Arc::clone(&cached.value);
+    }
     (prepared, errors)
 }
 

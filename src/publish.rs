@@ -18,8 +18,13 @@
 //! annotations, the timeline order, backlinks, and references in which
 //! withheld items are already replaced.
 
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use rustc_hash::FxHasher;
+
 use crate::date::PartialDate;
-use crate::graph::{Dossier, ItemRef, Lookup};
+use crate::graph::{Changes, Dossier, ItemRef, Lookup};
 use crate::model::{Article, EntityKind};
 use crate::prepare::Prepared;
 use crate::relations::Relation;
@@ -39,7 +44,7 @@ pub(crate) fn annotation_tlp(article: &Article, annotation: usize) -> Tlp {
 }
 
 /// The rule applied to every item of a dossier, once.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Inclusion {
     articles: Vec<bool>,
     /// Per article, per annotation.
@@ -72,6 +77,27 @@ impl Inclusion {
             incidents: dossier.incidents.iter().map(|x| within(x.tlp)).collect(),
             entities: dossier.entities.iter().map(|x| within(x.tlp)).collect(),
         }
+    }
+
+    /// This inclusion, for `dossier` that replaced the items of `changes`.
+    pub(crate) fn revise(&self, rule: Rule, dossier: &Dossier, changes: &Changes) -> Inclusion {
+        let within = |tlp: Tlp| tlp <= rule.tlp;
+        let mut revised = self.clone();
+        for &i in &changes.articles {
+            let a = &dossier.articles[i];
+            let included = within(a.tlp) && (!a.draft || rule.drafts);
+            revised.articles[i] = included;
+            revised.annotations[i] = (0..a.annotations.len())
+                .map(|ni| included && within(annotation_tlp(a, ni)))
+                .collect();
+        }
+        for &i in &changes.incidents {
+            revised.incidents[i] = within(dossier.incidents[i].tlp);
+        }
+        for &i in &changes.entities {
+            revised.entities[i] = within(dossier.entities[i].tlp);
+        }
+        revised
     }
 
     pub(crate) fn item(&self, item: ItemRef) -> bool {
@@ -178,19 +204,31 @@ pub(crate) fn tag_slug(name: &str) -> Option<String> {
 }
 
 /// The published part of one pass: what every output reads.
+#[derive(Clone, Copy)]
 pub(crate) struct Published<'a> {
     pub(crate) dossier: &'a Dossier,
     pub(crate) prepared: &'a Prepared,
+    derived: &'a Derived,
+}
+
+/// What [`Published`] derives from a whole dossier: which items and
+/// annotations are published, the timeline, backlinks, tags, relations
+/// and techniques. Made once per pass and kept with it; after an edit
+/// that replaced a few items ([`Dossier::revise`]), each part the edit
+/// could not have changed is taken over from the previous pass (see
+/// [`Derived::revise`]).
+#[derive(Default)]
+pub(crate) struct Derived {
     articles: Vec<usize>,
     incidents: Vec<usize>,
     entities: Vec<usize>,
     /// Per article: its published annotations that anchored, in file order.
-    annotations: Vec<Vec<usize>>,
+    annotations: Vec<Arc<[usize]>>,
     annotation_count: usize,
-    timeline: Vec<ItemRef>,
-    backlinks: Backlinks,
+    timeline: Arc<Vec<ItemRef>>,
+    backlinks: Arc<Backlinks>,
     /// By slug.
-    tags: Vec<Tag>,
+    tags: Arc<Vec<Tag>>,
     /// Per entity: the published relationships from it and to it.
     relations: Vec<(Vec<RelationEdge>, Vec<RelationEdge>)>,
     /// Per incident: the published relationships from it.
@@ -198,60 +236,203 @@ pub(crate) struct Published<'a> {
     /// Every published relationship: incidents' (by id), then entities'.
     edges: Vec<RelationEdge>,
     /// By technique id.
-    techniques: Vec<UsedTechnique>,
+    techniques: Arc<Vec<UsedTechnique>>,
 }
 
-impl<'a> Published<'a> {
-    pub(crate) fn new(dossier: &'a Dossier, prepared: &'a Prepared) -> Published<'a> {
-        let included = &dossier.included;
-        let articles: Vec<usize> = (0..dossier.articles.len())
-            .filter(|&i| included.item(ItemRef::Article(i)))
-            .collect();
-        let incidents: Vec<usize> = (0..dossier.incidents.len())
-            .filter(|&i| included.item(ItemRef::Incident(i)))
-            .collect();
-        let entities: Vec<usize> = (0..dossier.entities.len())
-            .filter(|&i| included.item(ItemRef::Entity(i)))
-            .collect();
-        let annotations: Vec<Vec<usize>> = (0..dossier.articles.len())
-            .map(|ai| {
-                let anchors = &prepared.articles[ai].anchors;
-                (0..dossier.articles[ai].annotations.len())
-                    .filter(|&ni| included.annotation(ai, ni) && anchors[ni].is_some())
-                    .collect()
-            })
-            .collect();
-        let annotation_count = annotations.iter().map(Vec::len).sum();
-        let mut view = Published {
-            dossier,
-            prepared,
-            articles,
-            incidents,
-            entities,
-            annotations,
-            annotation_count,
-            timeline: Vec::new(),
-            backlinks: Backlinks::default(),
-            tags: Vec::new(),
-            relations: Vec::new(),
-            incident_relations: Vec::new(),
-            edges: Vec::new(),
-            techniques: Vec::new(),
-        };
+/// The pass a [`Derived`] is revised from.
+pub(crate) struct Previous<'p> {
+    pub(crate) dossier: &'p Dossier,
+    pub(crate) derived: &'p Derived,
+    pub(crate) prepared: &'p Prepared,
+}
+
+impl Derived {
+    /// What `dossier` derives, taking over from `previous` (the pass
+    /// `dossier` was revised from) each part whose inputs among the
+    /// changed items are as they were: the early cutoff that keeps a
+    /// `serve` pass after one edit from reading every annotation.
+    pub(crate) fn revise(
+        dossier: &Dossier,
+        prepared: &Prepared,
+        previous: Option<Previous<'_>>,
+    ) -> Derived {
         let mut timer = crate::timings::Timer::new();
-        (view.relations, view.incident_relations, view.edges) = view.published_relations();
+        let included = &dossier.included;
+        let changes = previous.as_ref().and(dossier.changes.as_ref());
+        let previous = previous.filter(|_| changes.is_some());
+        let published_annotations = |ai: usize| -> Arc<[usize]> {
+            let anchors = &prepared.articles[ai].anchors;
+            (0..dossier.articles[ai].annotations.len())
+                .filter(|&ni| included.annotation(ai, ni) && anchors[ni].is_some())
+                .collect()
+        };
+        let annotations: Vec<Arc<[usize]>> = match (&previous, changes) {
+            (Some(p), Some(changes)) => {
+                let mut annotations = p.derived.annotations.clone();
+                for &ai in &changes.articles {
+                    annotations[ai] = published_annotations(ai);
+                }
+                annotations
+            }
+            _ => (0..dossier.articles.len())
+                .map(published_annotations)
+                .collect(),
+        };
+        let mut derived = Derived {
+            articles: (0..dossier.articles.len())
+                .filter(|&i| included.item(ItemRef::Article(i)))
+                .collect(),
+            incidents: (0..dossier.incidents.len())
+                .filter(|&i| included.item(ItemRef::Incident(i)))
+                .collect(),
+            entities: (0..dossier.entities.len())
+                .filter(|&i| included.item(ItemRef::Entity(i)))
+                .collect(),
+            annotation_count: annotations.iter().map(|a| a.len()).sum(),
+            annotations,
+            ..Derived::default()
+        };
+        let relations = Published::new(dossier, prepared, &derived).published_relations();
+        (derived.relations, derived.incident_relations, derived.edges) = relations;
         timer.lap("  relations");
-        view.timeline = view.timeline_order();
+        // A part is taken over when every changed item contributes to it
+        // what it did before.
+        let now = Published::new(dossier, prepared, &derived);
+        let unchanged = |part: fn(Published<'_>, ItemRef) -> u64| -> bool {
+            let (Some(p), Some(changes)) = (&previous, changes) else {
+                return false;
+            };
+            let before = Published::new(p.dossier, p.prepared, p.derived);
+            let items = changes
+                .articles
+                .iter()
+                .map(|&i| ItemRef::Article(i))
+                .chain(changes.incidents.iter().map(|&i| ItemRef::Incident(i)))
+                .chain(changes.entities.iter().map(|&i| ItemRef::Entity(i)));
+            items
+                .into_iter()
+                .all(|item| part(before, item) == part(now, item))
+        };
+        let timeline = unchanged(|v, item| v.timeline_part(item));
+        let backlinks = timeline && unchanged(|v, item| v.backlinks_part(item));
+        let tags = unchanged(|v, item| v.tags_part(item));
+        let techniques = unchanged(|v, item| v.techniques_part(item));
+        let p = previous.as_ref().map(|p| p.derived);
+        derived.timeline = match p {
+            Some(p) if timeline => Arc::clone(&p.timeline),
+            _ => Arc::new(Published::new(dossier, prepared, &derived).timeline_order()),
+        };
         timer.lap("  timeline");
         // Each reads every published annotation, from all over memory:
         // side by side, they take the time of the longest.
-        let (backlinks, (tags, techniques)) = rayon::join(
-            || view.compute_backlinks(),
-            || rayon::join(|| view.collect_tags(), || view.used_techniques()),
+        let v = Published::new(dossier, prepared, &derived);
+        let (b, (t, u)) = rayon::join(
+            || match p {
+                Some(p) if backlinks => Arc::clone(&p.backlinks),
+                _ => Arc::new(v.compute_backlinks()),
+            },
+            || {
+                rayon::join(
+                    || match p {
+                        Some(p) if tags => Arc::clone(&p.tags),
+                        _ => Arc::new(v.collect_tags()),
+                    },
+                    || match p {
+                        Some(p) if techniques => Arc::clone(&p.techniques),
+                        _ => Arc::new(v.used_techniques()),
+                    },
+                )
+            },
         );
-        (view.backlinks, view.tags, view.techniques) = (backlinks, tags, techniques);
+        (derived.backlinks, derived.tags, derived.techniques) = (b, t, u);
         timer.lap("  backlinks, tags and techniques");
-        view
+        derived
+    }
+}
+
+impl<'a> Published<'a> {
+    pub(crate) fn new(dossier: &'a Dossier, prepared: &'a Prepared, derived: &'a Derived) -> Self {
+        Published {
+            dossier,
+            prepared,
+            derived,
+        }
+    }
+
+    /// What item `item` contributes to the timeline's order.
+    fn timeline_part(self, item: ItemRef) -> u64 {
+        let mut h = FxHasher::default();
+        (self.dossier.included.item(item), item).hash(&mut h);
+        if !matches!(item, ItemRef::Entity(_)) {
+            (self.date(item).map(|d| d.sort_key()), self.title(item)).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    /// What item `item` contributes to backlinks.
+    fn backlinks_part(self, item: ItemRef) -> u64 {
+        let d = self.dossier;
+        let mut h = FxHasher::default();
+        (d.included.item(item), item).hash(&mut h);
+        match item {
+            ItemRef::Article(ai) => {
+                self.annotations(ai).hash(&mut h);
+                d.refs[ai].items.hash(&mut h);
+                self.prepared.articles[ai].entities.hash(&mut h);
+            }
+            ItemRef::Incident(i) => {
+                let x = &d.incidents[i];
+                for list in [&x.actors, &x.targets, &x.malware] {
+                    list.len().hash(&mut h);
+                    for id in list {
+                        id.value.hash(&mut h);
+                    }
+                }
+            }
+            ItemRef::Entity(_) => {}
+        }
+        h.finish()
+    }
+
+    /// What item `item` contributes to tags.
+    fn tags_part(self, item: ItemRef) -> u64 {
+        let d = self.dossier;
+        let mut h = FxHasher::default();
+        (d.included.item(item), item).hash(&mut h);
+        match item {
+            ItemRef::Article(ai) => {
+                d.articles[ai].tags.hash(&mut h);
+                for &ni in self.annotations(ai) {
+                    (ni, &d.articles[ai].annotations[ni].tags).hash(&mut h);
+                }
+            }
+            ItemRef::Incident(i) => d.incidents[i].tags.hash(&mut h),
+            ItemRef::Entity(e) => d.entities[e].tags.hash(&mut h),
+        }
+        h.finish()
+    }
+
+    /// What item `item` contributes to techniques.
+    fn techniques_part(self, item: ItemRef) -> u64 {
+        let d = self.dossier;
+        let mut h = FxHasher::default();
+        (d.included.item(item), item).hash(&mut h);
+        let ids = |ids: &[crate::relations::TechniqueId], h: &mut FxHasher| {
+            for id in ids {
+                id.value.hash(h);
+            }
+        };
+        match item {
+            ItemRef::Article(ai) => {
+                for &ni in self.annotations(ai) {
+                    ni.hash(&mut h);
+                    ids(&d.articles[ai].annotations[ni].techniques, &mut h);
+                }
+            }
+            ItemRef::Incident(i) => ids(&d.incidents[i].techniques, &mut h),
+            ItemRef::Entity(e) => ids(&d.entities[e].techniques, &mut h),
+        }
+        h.finish()
     }
 
     /// The rule this view applied, for exports that record it.
@@ -260,25 +441,25 @@ impl<'a> Published<'a> {
     }
 
     pub(crate) fn articles(&self) -> &[usize] {
-        &self.articles
+        &self.derived.articles
     }
 
     pub(crate) fn incidents(&self) -> &[usize] {
-        &self.incidents
+        &self.derived.incidents
     }
 
     pub(crate) fn entities(&self) -> &[usize] {
-        &self.entities
+        &self.derived.entities
     }
 
     /// The published annotations of article `ai` that anchored.
     pub(crate) fn annotations(&self, ai: usize) -> &[usize] {
-        self.annotations.get(ai).map_or(&[], Vec::as_slice)
+        self.derived.annotations.get(ai).map_or(&[], |a| a)
     }
 
     /// How many annotations the site shows.
     pub(crate) fn annotation_count(&self) -> usize {
-        self.annotation_count
+        self.derived.annotation_count
     }
 
     /// Whether a published article is a draft (published with `--drafts`).
@@ -293,29 +474,34 @@ impl<'a> Published<'a> {
 
     /// Published incidents and articles by date, then title.
     pub(crate) fn timeline(&self) -> &[ItemRef] {
-        &self.timeline
+        &self.derived.timeline
     }
 
     pub(crate) fn backlinks(&self) -> &Backlinks {
-        &self.backlinks
+        &self.derived.backlinks
     }
 
     /// Every tag of a published item or annotation, by slug.
     pub(crate) fn tags(&self) -> &[Tag] {
-        &self.tags
+        &self.derived.tags
     }
 
     /// The slug of the page of tag `name`, if it has one.
     pub(crate) fn tag(&self, name: &str) -> Option<&Tag> {
         let slug = tag_slug(name)?;
-        let at = self.tags.binary_search_by(|t| t.slug.cmp(&slug)).ok()?;
-        self.tags.get(at)
+        let at = self
+            .derived
+            .tags
+            .binary_search_by(|t| t.slug.cmp(&slug))
+            .ok()?;
+        self.derived.tags.get(at)
     }
 
     /// Every published annotation, article by article in timeline order,
     /// each article's in file order.
     pub(crate) fn all_annotations(&self) -> impl Iterator<Item = AnnotationRef> + '_ {
-        self.timeline
+        self.derived
+            .timeline
             .iter()
             .filter_map(|item| match item {
                 ItemRef::Article(ai) => Some(*ai),
@@ -365,6 +551,7 @@ impl<'a> Published<'a> {
             .iter()
             .map(|(_, kind)| {
                 let mut members: Vec<usize> = self
+                    .derived
                     .entities
                     .iter()
                     .copied()
@@ -380,20 +567,24 @@ impl<'a> Published<'a> {
     /// The published relationships from entity `e` and to it, in the order
     /// they are written (items in id order).
     pub(crate) fn relations(&self, e: usize) -> (&[RelationEdge], &[RelationEdge]) {
-        self.relations
+        self.derived
+            .relations
             .get(e)
             .map_or((&[], &[]), |(from, to)| (from.as_slice(), to.as_slice()))
     }
 
     /// The published relationships from incident `i`, in the order written.
     pub(crate) fn incident_relations(&self, i: usize) -> &[RelationEdge] {
-        self.incident_relations.get(i).map_or(&[], Vec::as_slice)
+        self.derived
+            .incident_relations
+            .get(i)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Every published relationship, in the order written: incidents'
     /// relations (incidents by id), then entities'.
     pub(crate) fn all_relations(&self) -> &[RelationEdge] {
-        &self.edges
+        &self.derived.edges
     }
 
     /// The relation an edge stands for, and the key of its note in
@@ -415,7 +606,7 @@ impl<'a> Published<'a> {
 
     /// Every ATT&CK technique published items and annotations name, by id.
     pub(crate) fn techniques(&self) -> &[UsedTechnique] {
-        &self.techniques
+        &self.derived.techniques
     }
 
     /// The level of what a technique use is read from: the entity's or the
@@ -452,7 +643,8 @@ impl<'a> Published<'a> {
                 .iter()
                 .any(|n| n.value == id)
         };
-        self.techniques
+        self.derived
+            .techniques
             .iter()
             .filter_map(|used| {
                 let uses: Vec<TechniqueUse> = used
@@ -481,13 +673,13 @@ impl<'a> Published<'a> {
                 }
             }
         };
-        for &e in &self.entities {
+        for &e in &self.derived.entities {
             add(&d.entities[e].techniques, TechniqueUse::Entity(e));
         }
-        for &i in &self.incidents {
+        for &i in &self.derived.incidents {
             add(&d.incidents[i].techniques, TechniqueUse::Incident(i));
         }
-        for &ai in &self.articles {
+        for &ai in &self.derived.articles {
             for &ni in self.annotations(ai) {
                 let n = &d.articles[ai].annotations[ni];
                 add(&n.techniques, TechniqueUse::Annotation((ai, ni)));
@@ -520,6 +712,7 @@ impl<'a> Published<'a> {
         let mut from_incidents = vec![Vec::new(); d.incidents.len()];
         let mut all = Vec::new();
         let sources = self
+            .derived
             .incidents
             .iter()
             .map(|&i| {
@@ -529,7 +722,7 @@ impl<'a> Published<'a> {
                     &d.incidents[i].relations,
                 )
             })
-            .chain(self.entities.iter().map(|&e| {
+            .chain(self.derived.entities.iter().map(|&e| {
                 (
                     ItemRef::Entity(e),
                     d.entities[e].tlp,
@@ -590,7 +783,7 @@ impl<'a> Published<'a> {
                 add(&mut tags[at]);
             }
         };
-        for &ai in &self.articles {
+        for &ai in &self.derived.articles {
             for name in &d.articles[ai].tags {
                 file(name, &mut |t| push_unique(&mut t.articles, ai));
             }
@@ -604,12 +797,12 @@ impl<'a> Published<'a> {
                 }
             }
         }
-        for &i in &self.incidents {
+        for &i in &self.derived.incidents {
             for name in &d.incidents[i].tags {
                 file(name, &mut |t| push_unique(&mut t.incidents, i));
             }
         }
-        for &i in &self.entities {
+        for &i in &self.derived.entities {
             for name in &d.entities[i].tags {
                 file(name, &mut |t| push_unique(&mut t.entities, i));
             }
@@ -620,10 +813,11 @@ impl<'a> Published<'a> {
 
     fn timeline_order(&self) -> Vec<ItemRef> {
         let mut items: Vec<ItemRef> = self
+            .derived
             .incidents
             .iter()
             .map(|&i| ItemRef::Incident(i))
-            .chain(self.articles.iter().map(|&i| ItemRef::Article(i)))
+            .chain(self.derived.articles.iter().map(|&i| ItemRef::Article(i)))
             .collect();
         items.sort_by_cached_key(|item| {
             let date = self.date(*item).map(|d| d.sort_key());
@@ -640,7 +834,7 @@ impl<'a> Published<'a> {
         // by doubling, they were copied a dozen times each on every pass.
         let mut incidents = vec![0; d.incidents.len()];
         let mut entities = vec![0; d.entities.len()];
-        for &ai in &self.articles {
+        for &ai in &self.derived.articles {
             for &(_, item) in &d.refs[ai].items {
                 match item {
                     ItemRef::Incident(i) => incidents[i] += 1,
@@ -658,12 +852,12 @@ impl<'a> Published<'a> {
             entity_incidents: vec![Vec::new(); d.entities.len()],
             entity_articles: entities
                 .iter()
-                .map(|&n| Vec::with_capacity(n.min(self.articles.len())))
+                .map(|&n| Vec::with_capacity(n.min(self.derived.articles.len())))
                 .collect(),
         };
         // One pass in article order, from the references `graph` resolved
         // (no id is looked up again here).
-        for &ai in &self.articles {
+        for &ai in &self.derived.articles {
             // Both lists are in annotation order.
             let mut published = self.annotations(ai).iter().peekable();
             for &(ni, item) in &d.refs[ai].items {
@@ -686,7 +880,7 @@ impl<'a> Published<'a> {
             }
         }
         // Incidents in timeline (date) order, so that each entity's list is.
-        let incidents = self.timeline.iter().filter_map(|item| match *item {
+        let incidents = self.derived.timeline.iter().filter_map(|item| match *item {
             ItemRef::Incident(ii) => Some(ii),
             _ => None,
         });
@@ -705,7 +899,7 @@ impl<'a> Published<'a> {
         }
         // Articles came in file order; entity pages list them by date.
         let mut rank = vec![0; d.articles.len()];
-        for (r, item) in self.timeline.iter().enumerate() {
+        for (r, item) in self.derived.timeline.iter().enumerate() {
             if let ItemRef::Article(ai) = *item {
                 rank[ai] = r;
             }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::{BaseUrl, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile, did_you_mean};
@@ -22,7 +22,7 @@ use crate::highlight;
 use crate::load::{self, FileKind, Loaded};
 use crate::output::Sink;
 use crate::prepare::{self, Prepared};
-use crate::publish::{Published, Rule};
+use crate::publish::{Derived, Previous, Published, Rule};
 use crate::site::{self, Rendered, Signatures};
 use crate::theme::Theme;
 use crate::timings::Timer;
@@ -97,6 +97,14 @@ fn stamp(path: &Path) -> Option<Stamp> {
 pub(crate) struct Current {
     pub(crate) dossier: Dossier,
     pub(crate) prepared: Prepared,
+    derived: Derived,
+}
+
+impl Current {
+    /// What the outputs read.
+    pub(crate) fn view(&self) -> Published<'_> {
+        Published::new(&self.dossier, &self.prepared, &self.derived)
+    }
 }
 
 pub(crate) struct Session {
@@ -109,6 +117,11 @@ pub(crate) struct Session {
     pending: HashSet<PathBuf>,
     /// Compare every file on the next pass (the first, or after lost events).
     rescan: bool,
+    /// The content files read again since `current` was made, as long as
+    /// the next pass can start from it (see `load::replaced`): no file
+    /// added or removed, the config and theme as they were. None: the next
+    /// pass starts from scratch.
+    edited: Option<FxHashSet<PathBuf>>,
     cache: prepare::Cache,
     refs: RefCache,
     attached: load::Attached,
@@ -134,6 +147,7 @@ impl Session {
             files: FxHashMap::default(),
             pending: HashSet::new(),
             rescan: true,
+            edited: None,
             cache: prepare::Cache::default(),
             refs: RefCache::default(),
             attached: load::Attached::default(),
@@ -175,9 +189,11 @@ impl Session {
             Change::Theme => self.theme = None,
             Change::Content(path) => {
                 self.pending.insert(path);
+                return;
             }
             Change::Rescan => self.rescan = true,
         }
+        self.edited = None;
     }
 
     /// Where `build` will write, before the dossier is loaded: reads the
@@ -238,15 +254,40 @@ impl Session {
         for file in self.files.values() {
             diagnostics.extend(file.errors.iter().cloned());
         }
-        let sources = load::assemble(
-            config,
-            self.files.values().map(|f| &f.loaded),
-            &mut self.attached,
-            &mut diagnostics,
-        );
-        timer.lap("assemble");
-        let dossier = Dossier::new(sources, base, publish, &mut self.refs, &mut diagnostics);
-        timer.lap("resolve ids");
+        // After an edit that only changed items, the previous state with
+        // those items replaced; else everything from the files.
+        let replaced = match (&self.edited, &self.current) {
+            (Some(edited), Some(current)) if diagnostics.is_empty() => load::replaced(
+                &current.dossier,
+                edited
+                    .iter()
+                    .filter_map(|path| self.files.get(path))
+                    .map(|file| &file.loaded),
+            )
+            .map(|replaced| (current, replaced)),
+            _ => None,
+        };
+        let dossier = match replaced {
+            Some((current, replaced)) => {
+                let dossier =
+                    Dossier::revise(&current.dossier, replaced, &mut self.refs, &mut diagnostics);
+                timer.lap("replace the edited items");
+                dossier
+            }
+            None => {
+                let sources = load::assemble(
+                    config,
+                    self.files.values().map(|f| &f.loaded),
+                    &mut self.attached,
+                    &mut diagnostics,
+                );
+                timer.lap("assemble");
+                let dossier =
+                    Dossier::new(sources, base, publish, &mut self.refs, &mut diagnostics);
+                timer.lap("resolve ids");
+                dossier
+            }
+        };
         if let Some(theme) = theme {
             self.theme = Some(theme?);
         }
@@ -256,14 +297,31 @@ impl Session {
             .is_some_and(|t| t.assets.contains_key("syntax.css"));
         let c = &dossier.config;
         highlight::configure(&c.highlight_theme, &c.highlight_theme_dark, custom_css);
-        let (prepared, errors) = prepare::prepare(&dossier, &mut self.cache);
+        let previous = dossier
+            .changes
+            .as_ref()
+            .zip(self.current.as_deref())
+            .map(|(changes, current)| (&current.prepared, changes));
+        let (prepared, errors) = prepare::prepare(&dossier, &mut self.cache, previous);
         timer.lap("prepare");
         diagnostics.extend(errors);
         if !diagnostics.is_empty() {
             diagnostics.sort();
             return Err(Failure::Content(diagnostics));
         }
-        let current = self.current.insert(Arc::new(Current { dossier, prepared }));
+        let previous = self.current.as_deref().map(|current| Previous {
+            dossier: &current.dossier,
+            prepared: &current.prepared,
+            derived: &current.derived,
+        });
+        let derived = Derived::revise(&dossier, &prepared, previous);
+        timer.lap("published view");
+        let current = self.current.insert(Arc::new(Current {
+            dossier,
+            prepared,
+            derived,
+        }));
+        self.edited = Some(FxHashSet::default());
         timer.lap("replace the state");
         Ok(current)
     }
@@ -314,7 +372,7 @@ impl Session {
             anyhow::bail!("nothing to render: the dossier has not loaded");
         };
         let mut timer = Timer::new();
-        let view = Published::new(&current.dossier, &current.prepared);
+        let view = current.view();
         timer.lap("published view");
         site::render(&view, theme, sink, signatures)
     }
@@ -325,7 +383,7 @@ impl Session {
         let (Some(current), Some(theme)) = (&self.current, &self.theme) else {
             anyhow::bail!("nothing to render: the dossier has not loaded");
         };
-        site::signatures(&Published::new(&current.dossier, &current.prepared), theme)
+        site::signatures(&current.view(), theme)
     }
 
     /// Writes the JSON exports of the current state into `sink`.
@@ -333,14 +391,14 @@ impl Session {
         let Some(current) = &self.current else {
             anyhow::bail!("nothing to export: the dossier has not loaded");
         };
-        crate::export::render(&Published::new(&current.dossier, &current.prepared), sink)
+        crate::export::render(&current.view(), sink)
     }
 
     /// What the search index of the current state is made from, unless
     /// the config turns search off.
     pub(crate) fn search_input(&self) -> Option<crate::search::Input> {
         let current = self.current.as_ref()?;
-        let view = Published::new(&current.dossier, &current.prepared);
+        let view = current.view();
         current
             .dossier
             .config
@@ -429,6 +487,7 @@ impl Session {
             return Ok(());
         }
         self.rescan = false;
+        self.edited = None;
         let found = load::find_files(&content)?;
         let stamped: Vec<(PathBuf, FileKind, Option<Stamp>)> = found
             .into_par_iter()
@@ -478,7 +537,9 @@ impl Session {
         };
         match stamp(&path) {
             None => {
-                self.files.remove(&path);
+                if self.files.remove(&path).is_some() {
+                    self.edited = None;
+                }
             }
             Some(stamp) if self.files.get(&path).is_some_and(|f| f.stamp == stamp) => {}
             Some(stamp) => {
@@ -488,7 +549,13 @@ impl Session {
                     loaded,
                     errors,
                 };
-                self.files.insert(path, cached);
+                match (self.files.insert(path.clone(), cached), &mut self.edited) {
+                    (Some(_), Some(edited)) => {
+                        edited.insert(path);
+                    }
+                    (None, _) => self.edited = None,
+                    (Some(_), None) => {}
+                }
             }
         }
     }

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use crate::export;
-use crate::publish::Published;
 use crate::session::Current;
 
 type Rendered = Result<Arc<[u8]>, String>;
@@ -56,7 +55,7 @@ impl Exports {
                 return None;
             }
             let index = self.search.get_or_init(|| {
-                let view = Published::new(&self.state.dossier, &self.state.prepared);
+                let view = self.state.view();
                 match crate::search::index(&view) {
                     Ok(files) => Ok(files
                         .into_iter()
@@ -73,7 +72,7 @@ impl Exports {
         if entity_layer(path) {
             // A few kilobytes each, and rarely asked for: rendered on every
             // request rather than kept.
-            let view = Published::new(&self.state.dossier, &self.state.prepared);
+            let view = self.state.view();
             let e = export::layer::entity_of_path(&view, path)?;
             return Some(match export::layer::render_entity(&view, e) {
                 Ok(bytes) => Ok(Arc::from(bytes)),
@@ -82,7 +81,7 @@ impl Exports {
         }
         let (_, render, slot) = self.slots.iter().find(|(p, ..)| *p == path)?;
         let rendered = slot.get_or_init(|| {
-            let view = Published::new(&self.state.dossier, &self.state.prepared);
+            let view = self.state.view();
             match export::to_bytes(*render, &view) {
                 Ok(bytes) => Ok(Arc::from(bytes)),
                 Err(e) => Err(crate::report::cause_chain(&e)),
