@@ -25,7 +25,7 @@ use rustc_hash::FxHasher;
 
 use crate::date::PartialDate;
 use crate::graph::{Changes, Dossier, ItemRef, Lookup};
-use crate::model::{Article, EntityKind};
+use crate::model::{AnnotationKind, Article, Confidence, EntityKind};
 use crate::prepare::Prepared;
 use crate::relations::Relation;
 use crate::tlp::Tlp;
@@ -237,6 +237,94 @@ pub(crate) struct Derived {
     edges: Vec<RelationEdge>,
     /// By technique id.
     techniques: Arc<Vec<UsedTechnique>>,
+    /// By kind, in [`LEDGER_KINDS`] order.
+    ledger: Arc<Vec<LedgerSection>>,
+    epochs: ContentEpochs,
+    signs: Arc<AnnotationSigns>,
+}
+
+/// The kinds of annotation in the order the ledger shows them, the order
+/// an editor reads them.
+pub(crate) const LEDGER_KINDS: [AnnotationKind; 5] = [
+    AnnotationKind::Question,
+    AnnotationKind::Correction,
+    AnnotationKind::Claim,
+    AnnotationKind::Context,
+    AnnotationKind::Note,
+];
+
+/// How many of the newest annotations each ledger section's overview shows.
+pub(crate) const LEDGER_LATEST: usize = 10;
+
+/// The published annotations of one kind.
+#[derive(Debug)]
+pub(crate) struct LedgerSection {
+    pub(crate) kind: AnnotationKind,
+    /// Newest article first; claims by confidence, high first and unstated
+    /// last, each newest first.
+    pub(crate) all: Vec<AnnotationRef>,
+    /// The newest [`LEDGER_LATEST`].
+    pub(crate) latest: Vec<AnnotationRef>,
+}
+
+/// Hashes of what many pages show, so that a page's signature can take
+/// one number for each (`site::pages` adds the site's own).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ContentEpochs {
+    /// What references to items show: ids, titles, kinds, dates, publication.
+    pub(crate) refs: u64,
+    /// What listings show: `refs` plus summaries, levels, tags and counts.
+    pub(crate) listings: u64,
+    /// Which tags have pages: a printed tag links to its page only if it
+    /// has one.
+    pub(crate) tags: u64,
+}
+
+/// What each annotation shows where it is listed (its own YAML, its
+/// article's level) as one number, all of them in one array: signatures
+/// of the pages that list annotations read these, and reading 100,000
+/// annotations from all over memory on every pass cost more than the rest
+/// of a signature.
+#[derive(Debug, Default)]
+struct AnnotationSigns {
+    /// Where each article's annotations start in `signs`, and the end.
+    offsets: Vec<usize>,
+    signs: Vec<u64>,
+}
+
+fn annotation_sign(article: &Article, ni: usize) -> u64 {
+    let mut h = FxHasher::default();
+    (article.tlp, article.annotations[ni].digest).hash(&mut h);
+    h.finish()
+}
+
+impl AnnotationSigns {
+    /// For every annotation of `dossier`; with `previous` (of the dossier
+    /// revised), copied from it except for the `changed` articles.
+    fn new(dossier: &Dossier, previous: Option<(&AnnotationSigns, &[usize])>) -> AnnotationSigns {
+        let mut out = AnnotationSigns {
+            offsets: Vec::with_capacity(dossier.articles.len() + 1),
+            signs: Vec::new(),
+        };
+        let mut changed = previous
+            .map_or(&[][..], |(_, changed)| changed)
+            .iter()
+            .peekable();
+        for (ai, a) in dossier.articles.iter().enumerate() {
+            out.offsets.push(out.signs.len());
+            match previous {
+                Some((p, _)) if changed.next_if_eq(&&ai).is_none() => {
+                    out.signs
+                        .extend_from_slice(&p.signs[p.offsets[ai]..p.offsets[ai + 1]]);
+                }
+                _ => out
+                    .signs
+                    .extend((0..a.annotations.len()).map(|ni| annotation_sign(a, ni))),
+            }
+        }
+        out.offsets.push(out.signs.len());
+        out
+    }
 }
 
 /// The pass a [`Derived`] is revised from.
@@ -297,8 +385,7 @@ impl Derived {
         timer.lap("  relations");
         // A part is taken over when every changed item contributes to it
         // what it did before.
-        let now = Published::new(dossier, prepared, &derived);
-        let unchanged = |part: fn(Published<'_>, ItemRef) -> u64| -> bool {
+        let unchanged = |now: Published<'_>, part: fn(Published<'_>, ItemRef) -> u64| -> bool {
             let (Some(p), Some(changes)) = (&previous, changes) else {
                 return false;
             };
@@ -313,10 +400,11 @@ impl Derived {
                 .into_iter()
                 .all(|item| part(before, item) == part(now, item))
         };
-        let timeline = unchanged(|v, item| v.timeline_part(item));
-        let backlinks = timeline && unchanged(|v, item| v.backlinks_part(item));
-        let tags = unchanged(|v, item| v.tags_part(item));
-        let techniques = unchanged(|v, item| v.techniques_part(item));
+        let now = Published::new(dossier, prepared, &derived);
+        let timeline = unchanged(now, |v, item| v.timeline_part(item));
+        let backlinks = timeline && unchanged(now, |v, item| v.backlinks_part(item));
+        let tags = unchanged(now, |v, item| v.tags_part(item));
+        let techniques = unchanged(now, |v, item| v.techniques_part(item));
         let p = previous.as_ref().map(|p| p.derived);
         derived.timeline = match p {
             Some(p) if timeline => Arc::clone(&p.timeline),
@@ -346,6 +434,33 @@ impl Derived {
         );
         (derived.backlinks, derived.tags, derived.techniques) = (b, t, u);
         timer.lap("  backlinks, tags and techniques");
+        let now = Published::new(dossier, prepared, &derived);
+        let ledger = timeline && unchanged(now, |v, item| v.ledger_part(item));
+        let refs = unchanged(now, |v, item| v.refs_part(item))
+            && previous
+                .as_ref()
+                .is_some_and(|p| p.dossier.link_epoch() == dossier.link_epoch());
+        let listings = refs && backlinks && tags && unchanged(now, |v, item| v.listings_part(item));
+        let (ledger, epochs) = rayon::join(
+            || match p {
+                Some(p) if ledger => Arc::clone(&p.ledger),
+                _ => Arc::new(now.compute_ledger()),
+            },
+            || match p {
+                Some(p) if listings => p.epochs,
+                _ => now.content_epochs(),
+            },
+        );
+        let signs = match (p, changes) {
+            (Some(p), Some(changes)) if changes.articles.is_empty() => Arc::clone(&p.signs),
+            (Some(p), Some(changes)) => Arc::new(AnnotationSigns::new(
+                dossier,
+                Some((&p.signs, &changes.articles)),
+            )),
+            _ => Arc::new(AnnotationSigns::new(dossier, None)),
+        };
+        (derived.ledger, derived.epochs, derived.signs) = (ledger, epochs, signs);
+        timer.lap("  ledger and epochs");
         derived
     }
 }
@@ -357,6 +472,168 @@ impl<'a> Published<'a> {
             prepared,
             derived,
         }
+    }
+
+    /// What item `item` contributes to the ledger.
+    fn ledger_part(self, item: ItemRef) -> u64 {
+        let mut h = FxHasher::default();
+        (self.dossier.included.item(item), item).hash(&mut h);
+        if let ItemRef::Article(ai) = item {
+            for &ni in self.annotations(ai) {
+                let n = &self.dossier.articles[ai].annotations[ni];
+                (ni, n.kind, n.confidence).hash(&mut h);
+            }
+        }
+        h.finish()
+    }
+
+    /// What item `item` contributes to [`ContentEpochs::refs`].
+    fn refs_part(self, item: ItemRef) -> u64 {
+        let d = self.dossier;
+        let mut h = FxHasher::default();
+        match item {
+            ItemRef::Article(i) => {
+                let a = &d.articles[i];
+                (&a.id, &a.title, a.published).hash(&mut h);
+            }
+            ItemRef::Incident(i) => {
+                let x = &d.incidents[i];
+                (&x.id, &x.title, x.date, x.kind).hash(&mut h);
+            }
+            ItemRef::Entity(i) => {
+                let x = &d.entities[i];
+                (&x.id, &x.name, x.kind).hash(&mut h);
+            }
+        }
+        h.finish()
+    }
+
+    /// What item `item` contributes to [`ContentEpochs::listings`] besides
+    /// `refs`, backlinks and tags.
+    fn listings_part(self, item: ItemRef) -> u64 {
+        let d = self.dossier;
+        let mut h = FxHasher::default();
+        (d.included.item(item), item).hash(&mut h);
+        match item {
+            ItemRef::Article(ai) => {
+                let a = &d.articles[ai];
+                (&a.summary, a.tlp, &a.tags, self.annotations(ai).len()).hash(&mut h);
+            }
+            ItemRef::Incident(i) => {
+                let x = &d.incidents[i];
+                (x.end, x.tlp, &x.tags, x.summary.as_ref().map(|m| &m.text)).hash(&mut h);
+            }
+            ItemRef::Entity(i) => {
+                let x = &d.entities[i];
+                (&x.aliases, x.tlp, &x.tags).hash(&mut h);
+            }
+        }
+        h.finish()
+    }
+
+    /// The ledger's sections, in [`LEDGER_KINDS`] order.
+    fn compute_ledger(&self) -> Vec<LedgerSection> {
+        let d = self.dossier;
+        let mut sections: Vec<LedgerSection> = LEDGER_KINDS
+            .iter()
+            .map(|&kind| LedgerSection {
+                kind,
+                all: Vec::new(),
+                latest: Vec::new(),
+            })
+            .collect();
+        let all: Vec<AnnotationRef> = self.all_annotations().collect();
+        // One pass over every annotation, newest article first. Claims go
+        // to one bucket per confidence, which is a stable sort by it
+        // without comparing (each comparison would read two annotations
+        // from all over memory).
+        let mut claims: [Vec<AnnotationRef>; 4] = Default::default();
+        for &(ai, ni) in all.iter().rev() {
+            let annotation = &d.articles[ai].annotations[ni];
+            if annotation.kind == AnnotationKind::Claim {
+                claims[usize::from(confidence_rank(annotation.confidence))].push((ai, ni));
+            } else if let Some(section) = sections.iter_mut().find(|s| s.kind == annotation.kind) {
+                section.all.push((ai, ni));
+            }
+        }
+        for section in &mut sections {
+            if section.kind == AnnotationKind::Claim {
+                section.all = claims.concat();
+            }
+            // Claims are sorted by confidence; the overview shows the
+            // newest (a stable sort keeps each article's in order).
+            let mut newest = section.all.clone();
+            newest.sort_by_key(|&(ai, _)| std::cmp::Reverse(d.articles[ai].published.sort_key()));
+            newest.truncate(LEDGER_LATEST);
+            section.latest = newest;
+        }
+        sections
+    }
+
+    /// The inputs many pages share, hashed once per pass.
+    fn content_epochs(&self) -> ContentEpochs {
+        let d = self.dossier;
+        let mut h = FxHasher::default();
+        d.link_epoch().hash(&mut h);
+        for a in d.articles.iter() {
+            (&a.id, &a.title, a.published).hash(&mut h);
+        }
+        for x in &d.incidents {
+            (&x.id, &x.title, x.date, x.kind).hash(&mut h);
+        }
+        for x in &d.entities {
+            (&x.id, &x.name, x.kind).hash(&mut h);
+        }
+        let refs = h.finish();
+
+        let mut h = FxHasher::default();
+        refs.hash(&mut h);
+        for &ai in self.articles() {
+            let a = &d.articles[ai];
+            (&a.summary, a.tlp, &a.tags, self.annotations(ai).len()).hash(&mut h);
+        }
+        for x in &d.incidents {
+            (x.end, x.tlp, &x.tags, x.summary.as_ref().map(|m| &m.text)).hash(&mut h);
+        }
+        let b = self.backlinks();
+        for (i, x) in d.entities.iter().enumerate() {
+            (&x.aliases, x.tlp, &x.tags).hash(&mut h);
+            (b.entity_incidents[i].len(), b.entity_annotations[i].len()).hash(&mut h);
+        }
+        for tag in self.tags() {
+            (&tag.name, &tag.slug).hash(&mut h);
+        }
+        d.index.as_ref().map(|page| page.file.digest).hash(&mut h);
+        let listings = h.finish();
+
+        let mut h = FxHasher::default();
+        self.tags().len().hash(&mut h);
+        for tag in self.tags() {
+            tag.slug.hash(&mut h);
+        }
+        let tags = h.finish();
+        ContentEpochs {
+            refs,
+            listings,
+            tags,
+        }
+    }
+
+    /// The ledger's sections, in [`LEDGER_KINDS`] order.
+    pub(crate) fn ledger(&self) -> &'a [LedgerSection] {
+        &self.derived.ledger
+    }
+
+    /// Hashes of what many pages show.
+    pub(crate) fn epochs(&self) -> ContentEpochs {
+        self.derived.epochs
+    }
+
+    /// What annotation `ni` of article `ai` shows where it is listed, as
+    /// one number.
+    pub(crate) fn annotation_sign(&self, ai: usize, ni: usize) -> u64 {
+        let signs = &self.derived.signs;
+        signs.signs[signs.offsets[ai] + ni]
     }
 
     /// What item `item` contributes to the timeline's order.
@@ -908,6 +1185,15 @@ impl<'a> Published<'a> {
             list.sort_unstable_by_key(|&ai| rank[ai]);
         }
         b
+    }
+}
+
+fn confidence_rank(confidence: Option<Confidence>) -> u8 {
+    match confidence {
+        Some(Confidence::High) => 0,
+        Some(Confidence::Moderate) => 1,
+        Some(Confidence::Low) => 2,
+        None => 3,
     }
 }
 

@@ -11,58 +11,15 @@ use super::context::{
     Ledger, LedgerGroup, LedgerKindPage, LedgerSection, Print, Ref, Sitemap, SitemapUrl, TagListed,
     TagPage, Tags, Timeline, Year, YearCount, page_url, paging, tag_url,
 };
-use super::pages::{LEDGER, Pages, ledger_section};
+use super::pages::{Pages, ledger_section};
 use crate::chart;
 use crate::graph::ItemRef;
 use crate::model::{AnnotationKind, Confidence};
-use crate::publish::{AnnotationRef, Published};
+use crate::publish::AnnotationRef;
 use crate::tlp::Tlp;
-
-/// How many entries each section of the ledger's overview shows.
-const LEDGER_LATEST: usize = 10;
 
 /// How many entries a feed holds.
 const FEED_ENTRIES: usize = 50;
-
-/// Every published annotation by ledger section, newest article first;
-/// claims by confidence, high first and unstated last.
-pub(crate) fn ledger(view: &Published<'_>) -> Vec<(AnnotationKind, Vec<AnnotationRef>)> {
-    let d = view.dossier;
-    let all: Vec<AnnotationRef> = view.all_annotations().collect();
-    let mut sections: Vec<(AnnotationKind, Vec<AnnotationRef>)> = LEDGER
-        .iter()
-        .map(|&(kind, ..)| (kind, Vec::new()))
-        .collect();
-    // One pass over every annotation (a serve pass on a large dossier
-    // makes this list), newest article first. Claims go to one bucket per
-    // confidence, which is a stable sort by it without comparing (each
-    // comparison would read two annotations from all over memory).
-    let mut claims: [Vec<AnnotationRef>; 4] = Default::default();
-    for &(ai, ni) in all.iter().rev() {
-        let annotation = &d.articles[ai].annotations[ni];
-        if annotation.kind == AnnotationKind::Claim {
-            claims[usize::from(confidence_rank(annotation.confidence))].push((ai, ni));
-        } else if let Some((_, list)) = sections.iter_mut().find(|(k, _)| *k == annotation.kind) {
-            list.push((ai, ni));
-        }
-    }
-    if let Some((_, list)) = sections
-        .iter_mut()
-        .find(|(k, _)| *k == AnnotationKind::Claim)
-    {
-        *list = claims.concat();
-    }
-    sections
-}
-
-fn confidence_rank(confidence: Option<Confidence>) -> u8 {
-    match confidence {
-        Some(Confidence::High) => 0,
-        Some(Confidence::Moderate) => 1,
-        Some(Confidence::Low) => 2,
-        None => 3,
-    }
-}
 
 fn confidence_name(confidence: Option<Confidence>) -> &'static str {
     match confidence {
@@ -431,8 +388,8 @@ impl<'a> Pages<'_, 'a> {
         let count = self
             .ledger
             .iter()
-            .find(|(k, _)| *k == kind)
-            .map_or(0, |(_, list)| list.len());
+            .find(|s| s.kind == kind)
+            .map_or(0, |s| s.all.len());
         LedgerSection {
             kind,
             label,
@@ -442,26 +399,15 @@ impl<'a> Pages<'_, 'a> {
         }
     }
 
-    /// The newest annotations of each section, for the overview.
-    fn ledger_latest(&self, list: &[AnnotationRef]) -> Vec<AnnotationRef> {
-        let d = self.view.dossier;
-        let mut newest = list.to_vec();
-        // Claims are sorted by confidence; the overview shows the newest
-        // (a stable sort keeps each article's annotations in order).
-        newest.sort_by_key(|&(ai, _)| std::cmp::Reverse(d.articles[ai].published.sort_key()));
-        newest.truncate(LEDGER_LATEST);
-        newest
-    }
-
     pub(crate) fn ledger_overview(&self) -> (Tlp, Ledger<'a>) {
         let shapes = self.shapes();
         let mut tlp = Tlp::Clear;
         let sections = self
             .ledger
             .iter()
-            .map(|(kind, list)| {
-                let latest = shapes.backlinks(&self.ledger_latest(list), &mut tlp);
-                self.section(*kind, latest)
+            .map(|section| {
+                let latest = shapes.backlinks(&section.latest, &mut tlp);
+                self.section(section.kind, latest)
             })
             .collect();
         (tlp, Ledger { sections })
@@ -470,9 +416,9 @@ impl<'a> Pages<'_, 'a> {
     pub(crate) fn ledger_overview_signature(&self, h: &mut FxHasher) {
         self.epochs.refs.hash(h);
         self.epochs.tags.hash(h);
-        for (_, list) in &self.ledger {
-            list.len().hash(h);
-            self.annotations_signature(&self.ledger_latest(list), h);
+        for section in &self.ledger {
+            section.all.len().hash(h);
+            self.annotations_signature(&section.latest, h);
         }
     }
 
@@ -486,8 +432,8 @@ impl<'a> Pages<'_, 'a> {
         let list: &[AnnotationRef] = self
             .ledger
             .iter()
-            .find(|(k, _)| *k == kind)
-            .map_or(&[], |(_, list)| list);
+            .find(|s| s.kind == kind)
+            .map_or(&[], |s| &s.all);
         let section = self.section(kind, Vec::new());
         let (range, paging) = paging(list.len(), self.annotation_size, page, &section.url);
         let mut tlp = Tlp::Clear;
@@ -524,8 +470,8 @@ impl<'a> Pages<'_, 'a> {
         let list: &[AnnotationRef] = self
             .ledger
             .iter()
-            .find(|(k, _)| *k == kind)
-            .map_or(&[], |(_, list)| list);
+            .find(|s| s.kind == kind)
+            .map_or(&[], |s| &s.all);
         (page, list.len()).hash(h);
         let (range, _) = paging(list.len(), self.annotation_size, page, "/");
         self.annotations_signature(&list[range], h);

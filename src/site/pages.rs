@@ -18,7 +18,7 @@ use super::context::{Context, Empty, Page, Shapes, Site, page_count, page_url};
 use crate::diagnostic::SourceFile;
 use crate::graph::ItemRef;
 use crate::model::AnnotationKind;
-use crate::publish::{AnnotationRef, Published};
+use crate::publish::{AnnotationRef, ContentEpochs, LedgerSection, Published};
 use crate::tlp::Tlp;
 
 /// One output file rendered through a template.
@@ -106,8 +106,8 @@ pub(crate) struct Pages<'v, 'a> {
     /// `view.timeline()`; the timeline is split into year pages when it
     /// holds more than `list_size` entries.
     pub(crate) years: Vec<(i16, std::ops::Range<usize>)>,
-    /// Every published annotation by ledger section (claims by confidence).
-    pub(crate) ledger: Vec<(AnnotationKind, Vec<AnnotationRef>)>,
+    /// The ledger's sections in `LEDGER` order.
+    pub(crate) ledger: Vec<&'a LedgerSection>,
     /// Parts of signatures that many pages share and that take a pass over
     /// the whole dossier: made once, by the first page that needs them.
     pub(crate) shared: SharedSignatures,
@@ -125,10 +125,13 @@ pub(crate) struct SharedSignatures {
 impl<'v, 'a> Pages<'v, 'a> {
     pub(crate) fn new(view: &'v Published<'a>, templates: u64) -> Self {
         let list_size = view.dossier.config.timeline_page_size.max(1);
-        let ((epochs, years), ledger) = rayon::join(
-            || (epochs(view, templates), years(view)),
-            || super::lists::ledger(view),
-        );
+        let epochs = epochs(view, templates);
+        let years = years(view);
+        let sections = view.ledger();
+        let ledger = LEDGER
+            .iter()
+            .filter_map(|(kind, ..)| sections.iter().find(|s| s.kind == *kind))
+            .collect();
         Pages {
             view,
             epochs,
@@ -197,9 +200,12 @@ impl<'v, 'a> Pages<'v, 'a> {
             pages.push(PageKind::TagFeed(i));
         }
         pages.extend((0..view.techniques().len()).map(PageKind::Technique));
-        for (kind, list) in &self.ledger {
-            for page in 1..=page_count(list.len(), self.annotation_size) {
-                pages.push(PageKind::LedgerKind { kind: *kind, page });
+        for section in &self.ledger {
+            for page in 1..=page_count(section.all.len(), self.annotation_size) {
+                pages.push(PageKind::LedgerKind {
+                    kind: section.kind,
+                    page,
+                });
             }
         }
         pages
@@ -402,11 +408,9 @@ impl<'v, 'a> Pages<'v, 'a> {
     /// Hashes the digests of the annotations in `list` (what a backlink
     /// shows: its own YAML, its article's level).
     pub(crate) fn annotations_signature(&self, list: &[AnnotationRef], h: &mut FxHasher) {
-        let d = self.view.dossier;
         list.len().hash(h);
         for &(ai, ni) in list {
-            let a = &d.articles[ai];
-            (a.tlp, a.annotations[ni].digest).hash(h);
+            self.view.annotation_sign(ai, ni).hash(h);
         }
     }
 }
@@ -474,46 +478,11 @@ fn epochs(view: &Published<'_>, templates: u64) -> Epochs {
     // Whether `/print/` exists shows in every page's footer.
     (view.articles().len() <= c.print_max_articles).hash(&mut h);
     let site = h.finish();
-
-    let mut h = FxHasher::default();
-    d.link_epoch().hash(&mut h);
-    for a in d.articles.iter() {
-        (&a.id, &a.title, a.published).hash(&mut h);
-    }
-    for x in &d.incidents {
-        (&x.id, &x.title, x.date, x.kind).hash(&mut h);
-    }
-    for x in &d.entities {
-        (&x.id, &x.name, x.kind).hash(&mut h);
-    }
-    let refs = h.finish();
-
-    let mut h = FxHasher::default();
-    refs.hash(&mut h);
-    for &ai in view.articles() {
-        let a = &d.articles[ai];
-        (&a.summary, a.tlp, &a.tags, view.annotations(ai).len()).hash(&mut h);
-    }
-    for x in &d.incidents {
-        (x.end, x.tlp, &x.tags, x.summary.as_ref().map(|m| &m.text)).hash(&mut h);
-    }
-    let b = view.backlinks();
-    for (i, x) in d.entities.iter().enumerate() {
-        (&x.aliases, x.tlp, &x.tags).hash(&mut h);
-        (b.entity_incidents[i].len(), b.entity_annotations[i].len()).hash(&mut h);
-    }
-    for tag in view.tags() {
-        (&tag.name, &tag.slug).hash(&mut h);
-    }
-    d.index.as_ref().map(|page| page.file.digest).hash(&mut h);
-    let listings = h.finish();
-
-    let mut h = FxHasher::default();
-    view.tags().len().hash(&mut h);
-    for tag in view.tags() {
-        tag.slug.hash(&mut h);
-    }
-    let tags = h.finish();
+    let ContentEpochs {
+        refs,
+        listings,
+        tags,
+    } = view.epochs();
     Epochs {
         site,
         refs,

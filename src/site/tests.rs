@@ -234,6 +234,17 @@ const EDITS: &[(&str, &str, &str)] = &[
         "  kind: context\n",
         "  kind: context\n  tlp: amber\n",
     ),
+    // What the ledger sorts by.
+    (
+        "content/articles/bangladesh-bank-heist.annotations.yaml",
+        "  kind: correction\n",
+        "  kind: question\n",
+    ),
+    (
+        "content/articles/bangladesh-bank-heist.annotations.yaml",
+        "  confidence: high\n",
+        "  confidence: low\n",
+    ),
     (
         "content/articles/bangladesh-bank-heist.annotations.yaml",
         "entities: [bangladesh-bank]",
@@ -310,8 +321,8 @@ const EDITS: &[(&str, &str, &str)] = &[
     ),
     (
         "content/articles/bangladesh-bank-heist.md",
-        "\npublished: ",
-        "\nsummary: \"{}\"\npublished: ",
+        "\nsummary: \"",
+        "\nsummary: \"{} ",
     ),
     // Dates that reorder the timeline, and with it every list in date
     // order (an entity's articles and incidents).
