@@ -250,6 +250,51 @@ def sources_yaml(rng, indent, count):
     return out
 
 
+# Active ATT&CK Enterprise techniques (all in src/attack/enterprise.tsv),
+# for entities, incidents and annotations to name.
+TECHNIQUES = (
+    "T1566 T1566.001 T1566.002 T1059 T1059.001 T1059.003 T1105 T1071.001 T1027 "
+    "T1486 T1490 T1078 T1133 T1190 T1204.002 T1547.001 T1053.005 T1055 "
+    "T1003.001 T1021.001 T1041 T1567.002 T1565.001 T1565.002 T1070.004 T1112 "
+    "T1083 T1082 T1016 T1018 T1057 T1560.001 T1573.001 T1090 T1571 T1189 "
+    "T1195.002 T1485 T1561.002 T1529 T1496 T1098 T1136.001"
+).split()
+
+
+def techniques_yaml(rng, low, high, indent=""):
+    """A `techniques:` line naming LOW to HIGH techniques, or nothing."""
+    n = rng.randint(low, high)
+    return [f"{indent}techniques: [{', '.join(rng.sample(TECHNIQUES, n))}]"] if n else []
+
+
+def relations_yaml(e, rng, by_kind):
+    """An actor's or a malware's relationships (SPEC 2.8), some dated."""
+    if e.kind == "actor":
+        choices = [("uses", "malware"), ("uses", "malware"), ("targets", "organisation"),
+                   ("targets", "country"), ("located-at", "country"), ("related-to", "actor")]
+    elif e.kind == "malware":
+        choices = [("attributed-to", "actor"), ("related-to", "malware")]
+    else:
+        return []
+    lines = []
+    seen = set()
+    for _ in range(rng.randint(1, 4)):
+        kind, target_kind = rng.choice(choices)
+        target = rng.choice(by_kind[target_kind])
+        if target.id == e.id or (kind, target.id) in seen:
+            continue
+        seen.add((kind, target.id))
+        lines += [f"  - type: {kind}", f"    target: {target.id}"]
+        if rng.random() < 0.5:
+            lines.append(f"    confidence: {rng.choice(('low', 'moderate', 'high'))}")
+        if rng.random() < 0.4:
+            year = rng.randint(2008, 2024)
+            lines.append(f"    first_seen: {year}-{rng.randint(1, 12):02d}")
+            if rng.random() < 0.5:
+                lines.append(f"    last_seen: {year + rng.randint(0, 3)}")
+    return ["relations:"] + lines if lines else []
+
+
 def write_entity(path, e, rng, entities):
     other = rng.choice(entities)
     summary = (f"{e.name} is tracked as {rng.choice(('a', 'an active', 'a long-running'))} "
@@ -265,6 +310,15 @@ def write_entity(path, e, rng, entities):
     lines += ["  " + line for line in textwrap.wrap(summary, 76)]
     lines.append(f"tags: [{', '.join(rng.sample(TAGS, rng.randint(1, 3)))}]")
     lines += sources_yaml(rng, 0, rng.randint(0, 2)) if rng.random() < 0.7 else []
+    # Techniques and relationships from a stream of their own, so that
+    # adding them left the rest of the corpus as it was.
+    extra = random.Random(f"extra:{e.id}")
+    if e.kind in ("actor", "malware"):
+        lines += techniques_yaml(extra, 1, 4)
+        by_kind = {}
+        for x in entities:
+            by_kind.setdefault(x.kind, []).append(x)
+        lines += relations_yaml(e, extra, by_kind)
     write(path, "\n".join(lines) + "\n")
 
 
@@ -301,6 +355,7 @@ def write_incident(path, i, rng, by_kind):
         lines.append(f"losses: {q(f'About {rng.money()} stolen, {rng.money()} recovered')}")
     lines.append(f"tags: [{', '.join(rng.sample(TAGS, rng.randint(1, 4)))}]")
     lines += sources_yaml(rng, 0, rng.randint(1, 3))
+    lines += techniques_yaml(random.Random(f"extra:incident:{i}"), 0, 3)
     write(path, "\n".join(lines) + "\n")
 
 
@@ -926,6 +981,11 @@ def make_annotations(art, body, repeated, k):
         if rng.random() < 0.2:
             ann["tags"] = rng.sample(TAGS, rng.randint(1, 2))
         ann["sources"] = rng.randint(0, 2)
+        # One annotation in ten names techniques (its own stream: see
+        # write_entity).
+        extra = random.Random(f"extra:{art.index}:{a}")
+        if extra.random() < 0.1:
+            ann["techniques"] = extra.sample(TECHNIQUES, extra.randint(1, 2))
         out.append(ann)
     return out
 
@@ -944,7 +1004,7 @@ def annotations_yaml(rng, anns):
                 lines.append(f"  {key}: {ann[key]}")
         lines.append("  note: |")
         lines += ["    " + line for line in wrap_md(ann["note"], 72).split("\n")]
-        for key in ("incidents", "entities", "tags"):
+        for key in ("incidents", "entities", "tags", "techniques"):
             if ann.get(key):
                 lines.append(f"  {key}: [{', '.join(dict.fromkeys(ann[key]))}]")
         if ann["sources"]:

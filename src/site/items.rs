@@ -138,7 +138,7 @@ impl<'a> Pages<'_, 'a> {
         // Its relationships show their targets; its techniques, annotations
         // from other files.
         self.relations_signature(view.incident_relations(ii), h);
-        self.techniques_signature(h);
+        self.item_techniques_signature(ItemRef::Incident(ii), h);
     }
 
     // ---- entity.html
@@ -521,7 +521,7 @@ impl<'a> Pages<'_, 'a> {
         b.entity_incidents[ei][slice(b.entity_incidents[ei].len(), self.list_size)].hash(h);
         b.entity_articles[ei][slice(b.entity_articles[ei].len(), self.list_size)].hash(h);
         // Techniques named in other files show here too.
-        self.techniques_signature(h);
+        self.item_techniques_signature(ItemRef::Entity(ei), h);
         // Relationships written in other files show here too.
         let (from, to) = view.relations(ei);
         self.relations_signature(from, h);

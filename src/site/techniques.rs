@@ -104,6 +104,76 @@ impl<'a> Pages<'_, 'a> {
         techniques.hash(h);
     }
 
+    /// What the techniques table of incident or entity `item` shows: for
+    /// each technique it counts, how often the dossier uses it, and the
+    /// uses that count for the item with what they cite (an annotation's
+    /// own YAML, an incident's file). Precise rather than one hash of every
+    /// use, so that editing an annotation that names a technique re-renders
+    /// the pages it counts on, not every incident and entity page.
+    pub(crate) fn item_techniques_signature(&self, item: ItemRef, h: &mut FxHasher) {
+        let (incidents, entities) = self.shared.item_techniques.get_or_init(|| {
+            let view = self.view;
+            let d = view.dossier;
+            let mut incidents = vec![FxHasher::default(); d.incidents.len()];
+            let mut entities = vec![FxHasher::default(); d.entities.len()];
+            // What a use is seen through, on the pages it counts for: the
+            // same uses `incident_techniques` and `Published::techniques_of`
+            // pick.
+            let mut targets: Vec<ItemRef> = Vec::new();
+            // The technique each item's hash last took, to hash the
+            // technique once before its uses.
+            let mut last = (
+                vec![usize::MAX; incidents.len()],
+                vec![usize::MAX; entities.len()],
+            );
+            for (t, used) in view.techniques().iter().enumerate() {
+                for &u in &used.uses {
+                    targets.clear();
+                    let seen = match u {
+                        TechniqueUse::Entity(e) => {
+                            targets.push(ItemRef::Entity(e));
+                            0
+                        }
+                        TechniqueUse::Incident(x) => {
+                            targets.push(ItemRef::Incident(x));
+                            let incident = &d.incidents[x];
+                            for id in incident.actors.iter().chain(&incident.malware) {
+                                if let Some(&ItemRef::Entity(e)) = d.ids.get(&id.value) {
+                                    targets.push(ItemRef::Entity(e));
+                                }
+                            }
+                            incident.file.digest
+                        }
+                        TechniqueUse::Annotation((ai, ni)) => {
+                            let named = d.refs[ai].items.iter().filter(|(n, _)| *n == ni);
+                            targets.extend(named.map(|(_, item)| *item));
+                            view.annotation_sign(ai, ni)
+                        }
+                    };
+                    for &target in &targets {
+                        let (h, last) = match target {
+                            ItemRef::Incident(x) => (&mut incidents[x], &mut last.0[x]),
+                            ItemRef::Entity(e) => (&mut entities[e], &mut last.1[e]),
+                            ItemRef::Article(_) => continue,
+                        };
+                        if *last != t {
+                            *last = t;
+                            (t, used.technique.id, used.uses.len()).hash(h);
+                        }
+                        (u, seen).hash(h);
+                    }
+                }
+            }
+            let finish = |all: Vec<FxHasher>| all.iter().map(|h| h.finish()).collect();
+            (finish(incidents), finish(entities))
+        });
+        match item {
+            ItemRef::Incident(x) => incidents[x].hash(h),
+            ItemRef::Entity(e) => entities[e].hash(h),
+            ItemRef::Article(_) => {}
+        }
+    }
+
     /// The techniques entity `ei` uses, by tactic: the uses
     /// [`Published::techniques_of`] counts for it (as its layer does).
     ///

@@ -234,6 +234,29 @@ const EDITS: &[(&str, &str, &str)] = &[
         "  kind: context\n",
         "  kind: context\n  tlp: amber\n",
     ),
+    // What the techniques tables of an incident and its entities show:
+    // an annotation's techniques and what it cites.
+    (
+        "content/articles/bangladesh-bank-heist.annotations.yaml",
+        "  techniques: [T1565.002]\n",
+        "  techniques: [T1565.002, T1486]\n",
+    ),
+    (
+        "content/articles/bangladesh-bank-heist.annotations.yaml",
+        "  techniques: [T1566]\n  sources:\n",
+        "  techniques: [T1566]\n  sources:\n    - https://example.org/{}\n",
+    ),
+    // An incident's techniques and sources show on its actors' pages.
+    (
+        "content/incidents/bangladesh-bank-2016.yaml",
+        "techniques: [T1565.001, ",
+        "techniques: [T1486, T1565.001, ",
+    ),
+    (
+        "content/incidents/bangladesh-bank-2016.yaml",
+        "sources:\n",
+        "sources:\n  - https://example.org/{}\n",
+    ),
     // What the ledger sorts by.
     (
         "content/articles/bangladesh-bank-heist.annotations.yaml",
