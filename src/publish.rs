@@ -237,10 +237,24 @@ pub(crate) struct Derived {
     edges: Vec<RelationEdge>,
     /// By technique id.
     techniques: Arc<Vec<UsedTechnique>>,
+    /// Per incident and per entity, the technique uses that count for it.
+    technique_uses: Arc<ItemTechniques>,
     /// By kind, in [`LEDGER_KINDS`] order.
     ledger: Arc<Vec<LedgerSection>>,
     epochs: ContentEpochs,
     signs: Arc<AnnotationSigns>,
+}
+
+/// Per incident and per entity, the technique uses that count for it, each
+/// with the index of its technique in `Published::techniques`, in the
+/// order of `techniques` and of each one's uses: an incident counts its own
+/// uses and those of the annotations that name it; an entity its own,
+/// those of the incidents it acts in (as actor or malware) and those of
+/// the annotations that name it.
+#[derive(Debug, Default)]
+struct ItemTechniques {
+    incidents: Vec<Vec<(usize, TechniqueUse)>>,
+    entities: Vec<Vec<(usize, TechniqueUse)>>,
 }
 
 /// The kinds of annotation in the order the ledger shows them, the order
@@ -433,6 +447,14 @@ impl Derived {
             },
         );
         (derived.backlinks, derived.tags, derived.techniques) = (b, t, u);
+        // Who counts a use depends on the references of annotations and
+        // the actors of incidents as well.
+        let others_unchanged =
+            changes.is_some_and(|c| c.incidents.is_empty() && c.entities.is_empty());
+        derived.technique_uses = match p {
+            Some(p) if techniques && backlinks && others_unchanged => Arc::clone(&p.technique_uses),
+            _ => Arc::new(Published::new(dossier, prepared, &derived).item_techniques()),
+        };
         timer.lap("  backlinks, tags and techniques");
         let now = Published::new(dossier, prepared, &derived);
         let ledger = timeline && unchanged(now, |v, item| v.ledger_part(item));
@@ -897,46 +919,70 @@ impl<'a> Published<'a> {
         }
     }
 
-    /// The techniques entity `e` uses, by technique id, each with the uses
-    /// that count for it: its own, those of the incidents it acts in (as
-    /// actor or malware), and those of the annotations that name it.
-    pub(crate) fn techniques_of(&self, e: usize) -> Vec<(&UsedTechnique, Vec<TechniqueUse>)> {
+    /// The techniques incident or entity `item` counts, by technique id,
+    /// each with the uses that count for it (see [`ItemTechniques`]).
+    pub(crate) fn techniques_of(
+        &self,
+        item: ItemRef,
+    ) -> Vec<(&'a UsedTechnique, Vec<TechniqueUse>)> {
+        let all = &self.derived.technique_uses;
+        let uses = match item {
+            ItemRef::Incident(i) => all.incidents.get(i),
+            ItemRef::Entity(e) => all.entities.get(e),
+            ItemRef::Article(_) => None,
+        };
+        let mut out: Vec<(&'a UsedTechnique, Vec<TechniqueUse>)> = Vec::new();
+        let techniques: &'a [UsedTechnique] = &self.derived.techniques;
+        for &(t, u) in uses.map_or(&[][..], Vec::as_slice) {
+            match out.last_mut() {
+                Some((used, list)) if std::ptr::eq(*used, &techniques[t]) => list.push(u),
+                _ => out.push((&techniques[t], vec![u])),
+            }
+        }
+        out
+    }
+
+    /// The uses each incident and entity counts, in one pass over every use.
+    fn item_techniques(&self) -> ItemTechniques {
         let d = self.dossier;
-        let Some(entity) = d.entities.get(e) else {
-            return Vec::new();
+        let mut out = ItemTechniques {
+            incidents: vec![Vec::new(); d.incidents.len()],
+            entities: vec![Vec::new(); d.entities.len()],
         };
-        let id = entity.id.as_str();
-        let acts_in = |x: usize| {
-            let incident = &d.incidents[x];
-            incident
-                .actors
-                .iter()
-                .chain(&incident.malware)
-                .any(|a| a.value == id)
-        };
-        let names = |(ai, ni): AnnotationRef| {
-            d.articles[ai].annotations[ni]
-                .entities
-                .iter()
-                .any(|n| n.value == id)
-        };
-        self.derived
-            .techniques
-            .iter()
-            .filter_map(|used| {
-                let uses: Vec<TechniqueUse> = used
-                    .uses
-                    .iter()
-                    .copied()
-                    .filter(|u| match *u {
-                        TechniqueUse::Entity(x) => x == e,
-                        TechniqueUse::Incident(x) => acts_in(x),
-                        TechniqueUse::Annotation(at) => names(at),
-                    })
-                    .collect();
-                (!uses.is_empty()).then_some((used, uses))
-            })
-            .collect()
+        let mut targets: Vec<ItemRef> = Vec::new();
+        for (t, used) in self.techniques().iter().enumerate() {
+            for &u in &used.uses {
+                targets.clear();
+                match u {
+                    TechniqueUse::Entity(e) => targets.push(ItemRef::Entity(e)),
+                    TechniqueUse::Incident(x) => {
+                        targets.push(ItemRef::Incident(x));
+                        let incident = &d.incidents[x];
+                        for id in incident.actors.iter().chain(&incident.malware) {
+                            if let Some(&ItemRef::Entity(e)) = d.ids.get(&id.value) {
+                                targets.push(ItemRef::Entity(e));
+                            }
+                        }
+                    }
+                    TechniqueUse::Annotation((ai, ni)) => {
+                        let named = d.refs[ai].items.iter().filter(|(n, _)| *n == ni);
+                        targets.extend(named.map(|(_, item)| *item));
+                    }
+                }
+                for &target in &targets {
+                    let list = match target {
+                        ItemRef::Incident(x) => &mut out.incidents[x],
+                        ItemRef::Entity(e) => &mut out.entities[e],
+                        ItemRef::Article(_) => continue,
+                    };
+                    // An item named twice by one annotation counts it once.
+                    if list.last() != Some(&(t, u)) {
+                        list.push((t, u));
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn used_techniques(&self) -> Vec<UsedTechnique> {

@@ -176,7 +176,7 @@ pub(crate) fn render_entity(view: &Published<'_>, e: usize) -> anyhow::Result<Ve
     let d = view.dossier;
     let entity = &d.entities[e];
     let used: Vec<(&'static Technique, Vec<TechniqueUse>)> = view
-        .techniques_of(e)
+        .techniques_of(ItemRef::Entity(e))
         .into_iter()
         .map(|(u, uses)| (u.technique, uses))
         .collect();

@@ -118,9 +118,6 @@ pub(crate) struct Pages<'v, 'a> {
 pub(crate) struct SharedSignatures {
     pub(crate) levels: std::sync::OnceLock<u64>,
     pub(crate) techniques: std::sync::OnceLock<u64>,
-    /// What each incident's and each entity's techniques table shows (see
-    /// `Pages::item_techniques_signature`).
-    pub(crate) item_techniques: std::sync::OnceLock<(Vec<u64>, Vec<u64>)>,
     /// Per tag, see `Pages::tag_members_signature`.
     pub(crate) tag_members: std::sync::OnceLock<Vec<u64>>,
 }

@@ -111,66 +111,18 @@ impl<'a> Pages<'_, 'a> {
     /// use, so that editing an annotation that names a technique re-renders
     /// the pages it counts on, not every incident and entity page.
     pub(crate) fn item_techniques_signature(&self, item: ItemRef, h: &mut FxHasher) {
-        let (incidents, entities) = self.shared.item_techniques.get_or_init(|| {
-            let view = self.view;
-            let d = view.dossier;
-            let mut incidents = vec![FxHasher::default(); d.incidents.len()];
-            let mut entities = vec![FxHasher::default(); d.entities.len()];
-            // What a use is seen through, on the pages it counts for: the
-            // same uses `incident_techniques` and `Published::techniques_of`
-            // pick.
-            let mut targets: Vec<ItemRef> = Vec::new();
-            // The technique each item's hash last took, to hash the
-            // technique once before its uses.
-            let mut last = (
-                vec![usize::MAX; incidents.len()],
-                vec![usize::MAX; entities.len()],
-            );
-            for (t, used) in view.techniques().iter().enumerate() {
-                for &u in &used.uses {
-                    targets.clear();
-                    let seen = match u {
-                        TechniqueUse::Entity(e) => {
-                            targets.push(ItemRef::Entity(e));
-                            0
-                        }
-                        TechniqueUse::Incident(x) => {
-                            targets.push(ItemRef::Incident(x));
-                            let incident = &d.incidents[x];
-                            for id in incident.actors.iter().chain(&incident.malware) {
-                                if let Some(&ItemRef::Entity(e)) = d.ids.get(&id.value) {
-                                    targets.push(ItemRef::Entity(e));
-                                }
-                            }
-                            incident.file.digest
-                        }
-                        TechniqueUse::Annotation((ai, ni)) => {
-                            let named = d.refs[ai].items.iter().filter(|(n, _)| *n == ni);
-                            targets.extend(named.map(|(_, item)| *item));
-                            view.annotation_sign(ai, ni)
-                        }
-                    };
-                    for &target in &targets {
-                        let (h, last) = match target {
-                            ItemRef::Incident(x) => (&mut incidents[x], &mut last.0[x]),
-                            ItemRef::Entity(e) => (&mut entities[e], &mut last.1[e]),
-                            ItemRef::Article(_) => continue,
-                        };
-                        if *last != t {
-                            *last = t;
-                            (t, used.technique.id, used.uses.len()).hash(h);
-                        }
-                        (u, seen).hash(h);
-                    }
-                }
+        let view = self.view;
+        let d = view.dossier;
+        for (used, uses) in view.techniques_of(item) {
+            (used.technique.id, used.uses.len(), uses.len()).hash(h);
+            for u in uses {
+                let seen = match u {
+                    TechniqueUse::Entity(_) => 0,
+                    TechniqueUse::Incident(x) => d.incidents[x].file.digest,
+                    TechniqueUse::Annotation((ai, ni)) => view.annotation_sign(ai, ni),
+                };
+                (u, seen).hash(h);
             }
-            let finish = |all: Vec<FxHasher>| all.iter().map(|h| h.finish()).collect();
-            (finish(incidents), finish(entities))
-        });
-        match item {
-            ItemRef::Incident(x) => incidents[x].hash(h),
-            ItemRef::Entity(e) => entities[e].hash(h),
-            ItemRef::Article(_) => {}
         }
     }
 
@@ -183,7 +135,7 @@ impl<'a> Pages<'_, 'a> {
         ei: usize,
         citations: &mut Citations<'a>,
     ) -> Vec<TechniqueRow<'a>> {
-        let used = self.view.techniques_of(ei);
+        let used = self.view.techniques_of(ItemRef::Entity(ei));
         self.technique_rows(&used, citations)
     }
 
@@ -194,26 +146,7 @@ impl<'a> Pages<'_, 'a> {
         ii: usize,
         citations: &mut Citations<'a>,
     ) -> Vec<TechniqueRow<'a>> {
-        let d = self.view.dossier;
-        let id = &d.incidents[ii].id;
-        let references = |u: &TechniqueUse| match *u {
-            TechniqueUse::Incident(x) => x == ii,
-            TechniqueUse::Annotation((ai, ni)) => d.articles[ai].annotations[ni]
-                .incidents
-                .iter()
-                .any(|x| x.value == *id),
-            TechniqueUse::Entity(_) => false,
-        };
-        let used: Vec<(&UsedTechnique, Vec<TechniqueUse>)> = self
-            .view
-            .techniques()
-            .iter()
-            .filter_map(|used| {
-                let uses: Vec<TechniqueUse> =
-                    used.uses.iter().copied().filter(references).collect();
-                (!uses.is_empty()).then_some((used, uses))
-            })
-            .collect();
+        let used = self.view.techniques_of(ItemRef::Incident(ii));
         self.technique_rows(&used, citations)
     }
 

@@ -391,7 +391,7 @@ impl Builder<'_, '_> {
         for &e in self.view.entities() {
             let entity = &d.entities[e];
             let acts = matches!(entity.kind, EntityKind::Actor | EntityKind::Malware);
-            for (used, uses) in self.view.techniques_of(e) {
+            for (used, uses) in self.view.techniques_of(ItemRef::Entity(e)) {
                 let uses: Vec<TechniqueUse> = if acts {
                     uses
                 } else {
