@@ -243,6 +243,14 @@ pub(crate) struct Derived {
     ledger: Arc<Vec<LedgerSection>>,
     epochs: ContentEpochs,
     signs: Arc<AnnotationSigns>,
+    /// Tells passes apart: see `stable_since`.
+    serial: u64,
+    /// The serial of the pass this one was revised from when everything
+    /// above was carried over from it (and no incident or entity changed):
+    /// the edited articles' own files and annotations are then all that
+    /// differs, which is what `site` needs to know to sign only the pages
+    /// that show them.
+    stable_since: Option<u64>,
 }
 
 /// Per incident and per entity, the technique uses that count for it, each
@@ -457,7 +465,7 @@ impl Derived {
         };
         timer.lap("  backlinks, tags and techniques");
         let now = Published::new(dossier, prepared, &derived);
-        let ledger = timeline && unchanged(now, |v, item| v.ledger_part(item));
+        let ledger_carried = timeline && unchanged(now, |v, item| v.ledger_part(item));
         let refs = unchanged(now, |v, item| v.refs_part(item))
             && previous
                 .as_ref()
@@ -465,7 +473,7 @@ impl Derived {
         let listings = refs && backlinks && tags && unchanged(now, |v, item| v.listings_part(item));
         let (ledger, epochs) = rayon::join(
             || match p {
-                Some(p) if ledger => Arc::clone(&p.ledger),
+                Some(p) if ledger_carried => Arc::clone(&p.ledger),
                 _ => Arc::new(now.compute_ledger()),
             },
             || match p {
@@ -482,6 +490,16 @@ impl Derived {
             _ => Arc::new(AnnotationSigns::new(dossier, None)),
         };
         (derived.ledger, derived.epochs, derived.signs) = (ledger, epochs, signs);
+        static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        derived.serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        let everything_carried = others_unchanged
+            && timeline
+            && backlinks
+            && tags
+            && techniques
+            && ledger_carried
+            && listings;
+        derived.stable_since = p.filter(|_| everything_carried).map(|p| p.serial);
         timer.lap("  ledger and epochs");
         derived
     }
@@ -644,6 +662,15 @@ impl<'a> Published<'a> {
     /// The ledger's sections, in [`LEDGER_KINDS`] order.
     pub(crate) fn ledger(&self) -> &'a [LedgerSection] {
         &self.derived.ledger
+    }
+
+    /// This pass's serial, and when only the files and annotations of
+    /// some articles differ from an earlier pass, that pass's serial and
+    /// those articles.
+    pub(crate) fn serial(&self) -> (u64, Option<(u64, &'a [usize])>) {
+        let changed = self.dossier.changes.as_ref().map(|c| c.articles.as_slice());
+        let since = self.derived.stable_since.zip(changed);
+        (self.derived.serial, since)
     }
 
     /// Hashes of what many pages show.

@@ -125,8 +125,8 @@ pub(crate) struct Session {
     cache: prepare::Cache,
     refs: RefCache,
     attached: load::Attached,
-    /// Signatures of the pages last rendered, when rendering incrementally.
-    signatures: Option<Signatures>,
+    /// What the last render was, when rendering incrementally.
+    memo: Option<site::Memo>,
     /// Shared, so `serve` can compute exports from it on request while
     /// the next pass goes on.
     current: Option<Arc<Current>>,
@@ -151,7 +151,7 @@ impl Session {
             cache: prepare::Cache::default(),
             refs: RefCache::default(),
             attached: load::Attached::default(),
-            signatures: incremental.then(Default::default),
+            memo: incremental.then(Default::default),
             current: None,
             highlight_loaded: false,
         }
@@ -346,10 +346,20 @@ impl Session {
     /// Renders the current state into `sink`: every page, or in a
     /// session made incremental only what changed since its last render.
     pub(crate) fn render(&mut self, sink: &dyn Sink) -> anyhow::Result<Rendered> {
-        let mut signatures = self.signatures.take();
-        let rendered = self.render_pages(sink, signatures.as_mut());
-        self.signatures = signatures;
-        rendered
+        let (Some(current), Some(theme)) = (&self.current, &self.theme) else {
+            anyhow::bail!("nothing to render: the dossier has not loaded");
+        };
+        match &mut self.memo {
+            Some(memo) => site::render_incremental(&current.view(), theme, sink, memo),
+            None => site::render(&current.view(), theme, sink, None),
+        }
+    }
+
+    /// The signatures an incremental session holds for the files it last
+    /// rendered.
+    #[cfg(test)]
+    pub(crate) fn memo_signatures(&self) -> Option<&Signatures> {
+        self.memo.as_ref().map(|memo| &memo.signatures)
     }
 
     /// Renders into `sink` only the pages whose signature differs from

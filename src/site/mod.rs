@@ -45,6 +45,99 @@ pub(crate) struct Rendered {
 /// Per site path, the signature of what was last written there.
 pub(crate) type Signatures = FxHashMap<String, u64>;
 
+/// What `serve` keeps from one render to the next.
+#[derive(Default)]
+pub(crate) struct Memo {
+    /// Of every file last written.
+    pub(crate) signatures: Signatures,
+    /// The last render's pages in `Pages::kinds` order, each with its
+    /// path and signature.
+    pages: Vec<(String, u64, PageKind)>,
+    /// The serial of the published view they were signed from, and the
+    /// hash of the site settings and templates (`Epochs::site`).
+    basis: Option<(u64, u64)>,
+}
+
+/// Renders into `sink` the files whose inputs changed since the render
+/// `memo` keeps, which then holds this one. When the view differs from
+/// that render's only by some articles' own files and annotations
+/// ([`Published::serial`]), the pages are those of the last render and
+/// only the pages that show those articles are signed again: signing all
+/// 15,000 pages of a large dossier took longer than the rest of a pass.
+pub(crate) fn render_incremental(
+    view: &Published<'_>,
+    theme: &Theme,
+    sink: &dyn Sink,
+    memo: &mut Memo,
+) -> anyhow::Result<Rendered> {
+    let mut timer = crate::timings::Timer::new();
+    let pages = Pages::new(view, generation(theme));
+    let (serial, since) = view.serial();
+    let basis = Some((serial, pages.epochs.site));
+    let stable = since.filter(|(previous, _)| memo.basis == Some((*previous, pages.epochs.site)));
+    let Some((_, articles)) = stable.filter(|_| !memo.pages.is_empty()) else {
+        let rendered = render_pages(&pages, view, theme, sink, Some(&mut memo.signatures))?;
+        memo.pages = rendered.1;
+        memo.basis = basis;
+        return Ok(rendered.0);
+    };
+    timer.lap("epochs");
+    let affected = pages.affected_by(articles);
+    // Signed again and rendered first, kept only once all went well: a
+    // failed render must leave the memo as it was.
+    let mut resigned = Vec::new();
+    let mut stale = Vec::new();
+    for (at, (path, signature, page)) in memo.pages.iter().enumerate() {
+        if affected.contains(page) {
+            let now = pages.signature(*page);
+            if *signature != now {
+                resigned.push((at, now));
+                stale.push((path.clone(), *page));
+                continue;
+            }
+        }
+        if !sink.carry(path) {
+            stale.push((path.clone(), *page));
+        }
+    }
+    timer.lap(&format!("signatures of {} pages", affected.len()));
+    stale
+        .par_iter()
+        .try_for_each(|(path, page)| -> anyhow::Result<()> {
+            let (template, context) = pages.context(*page);
+            let context = tera::Context::from_serialize(&context)?;
+            let html = theme.render(template, &context)?;
+            sink.write(path, html.as_bytes())
+        })?;
+    for (at, signature) in resigned {
+        let (path, old, _) = &mut memo.pages[at];
+        *old = signature;
+        memo.signatures.insert(path.clone(), signature);
+    }
+    let mut written: Vec<String> = stale.into_iter().map(|(path, _)| path).collect();
+    for (path, bytes) in assets(view, theme)? {
+        let signature = asset_signature(&bytes);
+        if memo.signatures.get(&path) != Some(&signature) || !sink.carry(&path) {
+            sink.write(&path, &bytes)?;
+            written.push(path.clone());
+        }
+        memo.signatures.insert(path, signature);
+    }
+    timer.lap(&format!("render {} pages", written.len()));
+    memo.basis = basis;
+    written.sort();
+    Ok(Rendered {
+        pages: memo
+            .pages
+            .iter()
+            .filter(|(path, ..)| path.ends_with(".html"))
+            .count(),
+        annotations: view.annotation_count(),
+        written,
+        removed: Vec::new(),
+    })
+}
+
 /// Renders the site into `sink`: every file, or with `previous` signatures
 /// only the files whose inputs changed (`previous` is then updated).
 pub(crate) fn render(
@@ -53,8 +146,21 @@ pub(crate) fn render(
     sink: &dyn Sink,
     previous: Option<&mut Signatures>,
 ) -> anyhow::Result<Rendered> {
-    let mut timer = crate::timings::Timer::new();
     let pages = Pages::new(view, generation(theme));
+    Ok(render_pages(&pages, view, theme, sink, previous)?.0)
+}
+
+/// [`render`] with the pages made, and the pages with their paths and
+/// signatures besides what it reports.
+#[allow(clippy::type_complexity)]
+fn render_pages(
+    pages: &Pages<'_, '_>,
+    view: &Published<'_>,
+    theme: &Theme,
+    sink: &dyn Sink,
+    previous: Option<&mut Signatures>,
+) -> anyhow::Result<(Rendered, Vec<(String, u64, PageKind)>)> {
+    let mut timer = crate::timings::Timer::new();
     let kinds = pages.kinds();
     timer.lap("epochs");
     let signed: Vec<(String, u64, PageKind)> = kinds
@@ -106,7 +212,7 @@ pub(crate) fn render(
         *previous = current;
     }
     written.sort();
-    Ok(Rendered {
+    let rendered = Rendered {
         pages: signed
             .iter()
             .filter(|(path, ..)| path.ends_with(".html"))
@@ -114,7 +220,8 @@ pub(crate) fn render(
         annotations: view.annotation_count(),
         written,
         removed,
-    })
+    };
+    Ok((rendered, signed))
 }
 
 /// The signature of every file [`render`] writes (pages and theme files),

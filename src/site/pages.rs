@@ -11,7 +11,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use rustc_hash::FxHasher;
+use rustc_hash::{FxHashSet, FxHasher};
 use serde::Serialize;
 
 use super::context::{Context, Empty, Page, Shapes, Site, page_count, page_url};
@@ -22,7 +22,7 @@ use crate::publish::{AnnotationRef, ContentEpochs, LedgerSection, Published};
 use crate::tlp::Tlp;
 
 /// One output file rendered through a template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum PageKind {
     Index,
     Timeline,
@@ -207,6 +207,91 @@ impl<'v, 'a> Pages<'v, 'a> {
                     page,
                 });
             }
+        }
+        pages
+    }
+
+    /// The pages whose signature reads the files or annotations of the
+    /// articles `articles` (their own pages, the pages that list their
+    /// annotations or count their techniques, the print page): when only
+    /// those changed since the last render (`Published::serial`), no other
+    /// page's signature can have. What each page's signature reads is
+    /// beside it (`items.rs`, `lists.rs`, `techniques.rs`); a test checks
+    /// this against signing every page.
+    pub(crate) fn affected_by(&self, articles: &[usize]) -> FxHashSet<PageKind> {
+        let view = self.view;
+        let d = view.dossier;
+        let mut pages = FxHashSet::default();
+        if view.articles().len() <= d.config.print_max_articles {
+            pages.insert(PageKind::Print);
+        }
+        let mut kinds = Vec::new();
+        let mut tags = Vec::new();
+        let mut techniques = false;
+        for &ai in articles {
+            pages.insert(PageKind::Article(ai));
+            // Incidents and entities its annotations name: their lists of
+            // annotations and their techniques tables.
+            for &(_, item) in &d.refs[ai].items {
+                match item {
+                    ItemRef::Incident(i) => {
+                        for page in 1..=self.incident_pages(i) {
+                            pages.insert(PageKind::Incident { i, page });
+                        }
+                    }
+                    ItemRef::Entity(i) => {
+                        for page in 1..=self.entity_pages(i) {
+                            pages.insert(PageKind::Entity { i, page });
+                        }
+                    }
+                    ItemRef::Article(_) => {}
+                }
+            }
+            for annotation in d.articles[ai].annotations.iter() {
+                for name in &annotation.tags {
+                    let Some(tag) = view.tag(name) else { continue };
+                    let Ok(i) = view.tags().binary_search_by(|t| t.slug.cmp(&tag.slug)) else {
+                        continue;
+                    };
+                    tags.push(i);
+                }
+                if !kinds.contains(&annotation.kind) {
+                    kinds.push(annotation.kind);
+                }
+                techniques |= !annotation.techniques.is_empty();
+            }
+        }
+        // A tag or ledger section can run to hundreds of pages: only those
+        // that list the articles' annotations.
+        let listing = |list: &[AnnotationRef]| -> Vec<usize> {
+            let mut found: Vec<usize> = list
+                .iter()
+                .enumerate()
+                .filter(|(_, (ai, _))| articles.contains(ai))
+                .map(|(at, _)| at / self.annotation_size + 1)
+                .collect();
+            found.dedup();
+            found
+        };
+        tags.sort_unstable();
+        tags.dedup();
+        for i in tags {
+            for page in listing(&view.tags()[i].annotations) {
+                pages.insert(PageKind::Tag { i, page });
+            }
+        }
+        for section in self.ledger.iter().filter(|s| kinds.contains(&s.kind)) {
+            pages.insert(PageKind::Ledger);
+            for page in listing(&section.all) {
+                pages.insert(PageKind::LedgerKind {
+                    kind: section.kind,
+                    page,
+                });
+            }
+        }
+        if techniques {
+            pages.insert(PageKind::Techniques);
+            pages.extend((0..view.techniques().len()).map(PageKind::Technique));
         }
         pages
     }
