@@ -17,7 +17,10 @@ or typographic quotes, and one per article needs a `prefix` because its
 sentence occurs twice in the article (the generator checks every quote
 anchors exactly as `dossier` will, block by block). There are N/10
 incidents and N/20 entities (actors, malware, organisations, countries),
-referenced from articles, annotations and incidents.
+referenced from articles, annotations and incidents. Actors and malware
+name ATT&CK techniques and have relationships (some dated), incidents name
+techniques, and one annotation in ten does, so the techniques pages,
+entity charts and relationship graphs carry their cost too.
 
 `--hugo DIR` writes the same N articles as a Hugo site (`content/posts/`,
 `hugo.toml` with CSS-class highlighting, a trivial theme with tag pages).
