@@ -247,13 +247,8 @@ impl Dossier {
             articles.chain(incidents).chain(entities).collect()
         };
         let same_ids = changes.articles.iter().all(|&i| {
-            let ids = |a: &Article| {
-                a.annotations
-                    .iter()
-                    .map(|n| n.id.clone())
-                    .collect::<Vec<_>>()
-            };
-            ids(&dossier.articles[i]) == ids(&previous.articles[i])
+            let ids = previous.articles[i].annotations.iter().map(|n| &n.id);
+            (dossier.articles[i].annotations.iter().map(|n| &n.id)).eq(ids)
         });
         if !(same_ids && publication(&dossier) == publication(previous)) {
             dossier.link_epoch = dossier.compute_link_epoch();

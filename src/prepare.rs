@@ -84,6 +84,26 @@ fn key(link_epoch: u64, files: &[Option<&Arc<SourceFile>>]) -> u64 {
     h.finish()
 }
 
+/// What an article's rendering is keyed by: its two files and the epoch.
+fn article_key(epoch: u64, article: &crate::model::Article) -> u64 {
+    key(
+        epoch,
+        &[Some(&article.file), article.annotations_file.as_ref()],
+    )
+}
+
+/// Article `ai` rendered and annotated, for the cache under `key`.
+fn process_article(dossier: &Dossier, ai: usize, key: u64) -> Cached<Arc<ArticleOut>> {
+    let mut errors = Vec::new();
+    let out = annotate::process_article(dossier, ai, &mut errors);
+    Cached {
+        key,
+        value: Arc::new(out),
+        errors,
+        links: Arc::new([]),
+    }
+}
+
 /// Renders what changed since the cache was filled, reuses the rest.
 /// With `previous`, what was prepared for the dossier `dossier` revised
 /// (and the changes it made), only the changed items are looked at.
@@ -112,7 +132,7 @@ pub(crate) fn prepare(
     let article_keys: Vec<u64> = dossier
         .articles
         .iter()
-        .map(|a| key(epoch, &[Some(&a.file), a.annotations_file.as_ref()]))
+        .map(|a| article_key(epoch, a))
         .collect();
     let fresh: Vec<(usize, Cached<Arc<ArticleOut>>)> = (0..dossier.articles.len())
         .into_par_iter()
@@ -120,17 +140,7 @@ pub(crate) fn prepare(
             let cached = cache.articles.get(&dossier.articles[ai].id);
             cached.is_none_or(|c| c.key != article_keys[ai])
         })
-        .map(|ai| {
-            let mut errors = Vec::new();
-            let out = annotate::process_article(dossier, ai, &mut errors);
-            let cached = Cached {
-                key: article_keys[ai],
-                value: Arc::new(out),
-                errors,
-                links: Arc::new([]),
-            };
-            (ai, cached)
-        })
+        .map(|ai| (ai, process_article(dossier, ai, article_keys[ai])))
         .collect();
     timer.lap("  articles");
     for (ai, cached) in fresh {
@@ -268,25 +278,12 @@ fn prepare_articles(
     let mut errors = Vec::new();
     for &ai in changed {
         let article = &dossier.articles[ai];
-        let key = key(
-            epoch,
-            &[Some(&article.file), article.annotations_file.as_ref()],
-        );
-        let cached = match cache.articles.get(&article.id) {
-            Some(cached) if cached.key == key => cached,
-            _ => {
-                let mut errors = Vec::new();
-                let out = annotate::process_article(dossier, ai, &mut errors);
-                let cached = Cached {
-                    key,
-                    value: Arc::new(out),
-                    errors,
-                    links: Arc::new([]),
-                };
-                cache.articles.insert(article.id.clone(), cached);
-                &cache.articles[&article.id]
-            }
-        };
+        let key = article_key(epoch, article);
+        if cache.articles.get(&article.id).is_none_or(|c| c.key != key) {
+            let fresh = process_article(dossier, ai, key);
+            cache.articles.insert(article.id.clone(), fresh);
+        }
+        let cached = &cache.articles[&article.id];
         errors.extend(cached.errors.iter().cloned());
         prepared.articles[ai] = Arc::clone(&cached.value);
     }

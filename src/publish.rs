@@ -549,16 +549,17 @@ impl<'a> Published<'a> {
     }
 
     /// What item `item` contributes to [`ContentEpochs::listings`] besides
-    /// `refs`, backlinks and tags.
+    /// `refs`, backlinks and tags (an article only while published).
     fn listings_part(self, item: ItemRef) -> u64 {
         let d = self.dossier;
         let mut h = FxHasher::default();
         (d.included.item(item), item).hash(&mut h);
         match item {
-            ItemRef::Article(ai) => {
+            ItemRef::Article(ai) if d.included.item(item) => {
                 let a = &d.articles[ai];
                 (&a.summary, a.tlp, &a.tags, self.annotations(ai).len()).hash(&mut h);
             }
+            ItemRef::Article(_) => {}
             ItemRef::Incident(i) => {
                 let x = &d.incidents[i];
                 (x.end, x.tlp, &x.tags, x.summary.as_ref().map(|m| &m.text)).hash(&mut h);
@@ -610,35 +611,33 @@ impl<'a> Published<'a> {
         sections
     }
 
-    /// The inputs many pages share, hashed once per pass.
+    /// The inputs many pages share, hashed once per pass from what each
+    /// item contributes (`refs_part`, `listings_part`): the same
+    /// functions tell `Derived::revise` whether an edit changed them.
     fn content_epochs(&self) -> ContentEpochs {
         let d = self.dossier;
+        let items = || {
+            let articles = (0..d.articles.len()).map(ItemRef::Article);
+            let incidents = (0..d.incidents.len()).map(ItemRef::Incident);
+            articles
+                .chain(incidents)
+                .chain((0..d.entities.len()).map(ItemRef::Entity))
+        };
         let mut h = FxHasher::default();
         d.link_epoch().hash(&mut h);
-        for a in d.articles.iter() {
-            (&a.id, &a.title, a.published).hash(&mut h);
-        }
-        for x in &d.incidents {
-            (&x.id, &x.title, x.date, x.kind).hash(&mut h);
-        }
-        for x in &d.entities {
-            (&x.id, &x.name, x.kind).hash(&mut h);
+        for item in items() {
+            self.refs_part(item).hash(&mut h);
         }
         let refs = h.finish();
 
         let mut h = FxHasher::default();
         refs.hash(&mut h);
-        for &ai in self.articles() {
-            let a = &d.articles[ai];
-            (&a.summary, a.tlp, &a.tags, self.annotations(ai).len()).hash(&mut h);
-        }
-        for x in &d.incidents {
-            (x.end, x.tlp, &x.tags, x.summary.as_ref().map(|m| &m.text)).hash(&mut h);
+        for item in items() {
+            self.listings_part(item).hash(&mut h);
         }
         let b = self.backlinks();
-        for (i, x) in d.entities.iter().enumerate() {
-            (&x.aliases, x.tlp, &x.tags).hash(&mut h);
-            (b.entity_incidents[i].len(), b.entity_annotations[i].len()).hash(&mut h);
+        for (incidents, annotations) in b.entity_incidents.iter().zip(&b.entity_annotations) {
+            (incidents.len(), annotations.len()).hash(&mut h);
         }
         for tag in self.tags() {
             (&tag.name, &tag.slug).hash(&mut h);

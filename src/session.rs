@@ -343,6 +343,14 @@ impl Session {
         timer.lap("save highlight cache");
     }
 
+    /// The current state and the theme, once the dossier has loaded.
+    fn loaded(&self) -> anyhow::Result<(&Current, &Theme)> {
+        match (&self.current, &self.theme) {
+            (Some(current), Some(theme)) => Ok((current, theme)),
+            _ => anyhow::bail!("nothing to render: the dossier has not loaded"),
+        }
+    }
+
     /// Renders the current state into `sink`: every page, or in a
     /// session made incremental only what changed since its last render.
     pub(crate) fn render(&mut self, sink: &dyn Sink) -> anyhow::Result<Rendered> {
@@ -370,29 +378,14 @@ impl Session {
         sink: &dyn Sink,
         signatures: &mut Signatures,
     ) -> anyhow::Result<Rendered> {
-        self.render_pages(sink, Some(signatures))
-    }
-
-    fn render_pages(
-        &self,
-        sink: &dyn Sink,
-        signatures: Option<&mut Signatures>,
-    ) -> anyhow::Result<Rendered> {
-        let (Some(current), Some(theme)) = (&self.current, &self.theme) else {
-            anyhow::bail!("nothing to render: the dossier has not loaded");
-        };
-        let mut timer = Timer::new();
-        let view = current.view();
-        timer.lap("published view");
-        site::render(&view, theme, sink, signatures)
+        let (current, theme) = self.loaded()?;
+        site::render(&current.view(), theme, sink, Some(signatures))
     }
 
     /// The signature of every page and theme file of the current state,
     /// and what rendering it would report.
     pub(crate) fn signatures(&self) -> anyhow::Result<(Signatures, Rendered)> {
-        let (Some(current), Some(theme)) = (&self.current, &self.theme) else {
-            anyhow::bail!("nothing to render: the dossier has not loaded");
-        };
+        let (current, theme) = self.loaded()?;
         site::signatures(&current.view(), theme)
     }
 

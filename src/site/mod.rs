@@ -101,28 +101,18 @@ pub(crate) fn render_incremental(
         }
     }
     timer.lap(&format!("signatures of {} pages", affected.len()));
-    stale
-        .par_iter()
-        .try_for_each(|(path, page)| -> anyhow::Result<()> {
-            let (template, context) = pages.context(*page);
-            let context = tera::Context::from_serialize(&context)?;
-            let html = theme.render(template, &context)?;
-            sink.write(path, html.as_bytes())
-        })?;
+    render_each(&pages, theme, sink, &stale)?;
+    let mut written: Vec<String> = stale.into_iter().map(|(path, _)| path).collect();
+    let previous = &memo.signatures;
+    let assets = write_assets(view, theme, sink, &mut written, &|path, signature| {
+        previous.get(path) == Some(&signature)
+    })?;
     for (at, signature) in resigned {
         let (path, old, _) = &mut memo.pages[at];
         *old = signature;
         memo.signatures.insert(path.clone(), signature);
     }
-    let mut written: Vec<String> = stale.into_iter().map(|(path, _)| path).collect();
-    for (path, bytes) in assets(view, theme)? {
-        let signature = asset_signature(&bytes);
-        if memo.signatures.get(&path) != Some(&signature) || !sink.carry(&path) {
-            sink.write(&path, &bytes)?;
-            written.push(path.clone());
-        }
-        memo.signatures.insert(path, signature);
-    }
+    memo.signatures.extend(assets);
     timer.lap(&format!("render {} pages", written.len()));
     memo.basis = basis;
     written.sort();
@@ -173,33 +163,20 @@ fn render_pages(
             .is_some_and(|p| p.get(path) == Some(&signature))
     };
     timer.lap("signatures");
-    let stale: Vec<&(String, u64, PageKind)> = signed
+    let stale: Vec<(String, PageKind)> = signed
         .par_iter()
         .filter(|(path, sig, _)| !(unchanged(path, *sig) && sink.carry(path)))
+        .map(|(path, _, page)| (path.clone(), *page))
         .collect();
-    stale
-        .par_iter()
-        .try_for_each(|(path, _, page)| -> anyhow::Result<()> {
-            let (template, context) = pages.context(*page);
-            let context = tera::Context::from_serialize(&context)?;
-            let html = theme.render(template, &context)?;
-            sink.write(path, html.as_bytes())
-        })?;
+    render_each(pages, theme, sink, &stale)?;
     timer.lap(&format!("render {} pages", stale.len()));
 
-    let mut written: Vec<String> = stale.iter().map(|(path, ..)| path.clone()).collect();
+    let mut written: Vec<String> = stale.into_iter().map(|(path, _)| path).collect();
     let mut current: Signatures = signed
         .iter()
         .map(|(path, sig, _)| (path.clone(), *sig))
         .collect();
-    for (path, bytes) in assets(view, theme)? {
-        let signature = asset_signature(&bytes);
-        if !(unchanged(&path, signature) && sink.carry(&path)) {
-            sink.write(&path, &bytes)?;
-            written.push(path.clone());
-        }
-        current.insert(path, signature);
-    }
+    current.extend(write_assets(view, theme, sink, &mut written, &unchanged)?);
 
     let mut removed = Vec::new();
     if let Some(previous) = previous {
@@ -222,6 +199,45 @@ fn render_pages(
         removed,
     };
     Ok((rendered, signed))
+}
+
+/// Renders each page of `stale` through the theme into `sink`, in parallel.
+fn render_each(
+    pages: &Pages<'_, '_>,
+    theme: &Theme,
+    sink: &dyn Sink,
+    stale: &[(String, PageKind)],
+) -> anyhow::Result<()> {
+    stale
+        .par_iter()
+        .try_for_each(|(path, page)| -> anyhow::Result<()> {
+            let (template, context) = pages.context(*page);
+            let context = tera::Context::from_serialize(&context)?;
+            let html = theme.render(template, &context)?;
+            sink.write(path, html.as_bytes())
+        })
+}
+
+/// Writes the theme's files (and `syntax.css`) that are not `unchanged`
+/// or that the sink does not carry, adding their paths to `written`; the
+/// signature of each.
+fn write_assets(
+    view: &Published<'_>,
+    theme: &Theme,
+    sink: &dyn Sink,
+    written: &mut Vec<String>,
+    unchanged: &dyn Fn(&str, u64) -> bool,
+) -> anyhow::Result<Vec<(String, u64)>> {
+    let mut signed = Vec::new();
+    for (path, bytes) in assets(view, theme)? {
+        let signature = asset_signature(&bytes);
+        if !(unchanged(&path, signature) && sink.carry(&path)) {
+            sink.write(&path, &bytes)?;
+            written.push(path.clone());
+        }
+        signed.push((path, signature));
+    }
+    Ok(signed)
 }
 
 /// The signature of every file [`render`] writes (pages and theme files),

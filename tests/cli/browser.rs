@@ -79,8 +79,10 @@ impl Browser {
                 }
             }
         });
+        // Generous: on two cores busy with the rest of the suite, Chromium
+        // once took more than 30 s to start.
         let url = rx
-            .recv_timeout(Duration::from_secs(30))
+            .recv_timeout(Duration::from_secs(90))
             .expect("chromium prints its DevTools address");
         let (socket, _) = tungstenite::connect(url).expect("DevTools connects");
         Browser {
