@@ -3,6 +3,9 @@
 //! several saving rhythms: 200 ms apart (a burst), 2 s and 5 s apart (an
 //! author's pace). Work the server does between saves (anything started
 //! after a pause) only shows at the slower rhythms, so each is reported.
+//! Then the article itself is edited a few times each way (a paragraph
+//! added, its title, a tag no item had), since some edits cost far more
+//! than a note and a benchmark of notes alone would hide them.
 //!
 //!     cargo bench --bench serve_latency                 # example + 10,000 articles
 //!     cargo bench --bench serve_latency -- --articles 1000
@@ -29,6 +32,37 @@ const RHYTHMS: [(Duration, usize); 3] = [
     (Duration::from_secs(2), 12),
     (Duration::from_secs(5), 8),
 ];
+
+/// Edits of the article itself besides the notes, each saved a few times
+/// 2 s apart (or right after the previous reload, when that is later):
+/// some cost far more than a note, which a benchmark of notes alone hides.
+#[derive(Clone, Copy)]
+enum ArticleEdit {
+    Body,
+    Title,
+    NewTag,
+}
+
+impl ArticleEdit {
+    const ALL: [(ArticleEdit, &str, usize); 3] = [
+        (ArticleEdit::Body, "a paragraph added to the article", 5),
+        (ArticleEdit::Title, "the article's title", 3),
+        (ArticleEdit::NewTag, "a tag no item had, on the article", 3),
+    ];
+
+    /// The article's text after save `i` of this edit.
+    fn apply(self, original: &str, i: usize) -> String {
+        match self {
+            ArticleEdit::Body => format!("{original}\nA closing paragraph, save {i}.\n"),
+            ArticleEdit::Title => {
+                original.replacen("title: \"", &format!("title: \"Save {i}: "), 1)
+            }
+            ArticleEdit::NewTag => {
+                original.replacen("tags: [", &format!("tags: [benchmark-tag-{i}, "), 1)
+            }
+        }
+    }
+}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -109,34 +143,56 @@ fn measure(name: &str, root: &Path, file: &str, page: &str) {
         let mut samples = Vec::with_capacity(saves);
         for _ in 0..saves {
             save += 1;
-            samples.push(save_and_wait(&mut socket, &path, &original, save, page));
+            let edited = edit_note(&original, save);
+            samples.push(save_and_wait(&mut socket, &path, &edited, page));
             // The next save comes `gap` after this one, whatever the server does.
             let spent = samples.last().copied().unwrap_or_default();
             std::thread::sleep(gap.saturating_sub(spent));
         }
-        report(name, gap, &mut samples);
+        report(
+            name,
+            &format!("saves {} ms apart", gap.as_millis()),
+            &mut samples,
+        );
     }
     std::fs::write(&path, original).unwrap();
+
+    let article = root.join(file.replace(".annotations.yaml", ".md"));
+    let text = std::fs::read_to_string(&article).unwrap();
+    for (edit, label, saves) in ArticleEdit::ALL {
+        let mut samples = Vec::with_capacity(saves);
+        for _ in 0..saves {
+            save += 1;
+            let edited = edit.apply(&text, save);
+            samples.push(save_and_wait(&mut socket, &article, &edited, page));
+            let spent = samples.last().copied().unwrap_or_default();
+            std::thread::sleep(Duration::from_secs(2).saturating_sub(spent));
+        }
+        std::fs::write(&article, &text).unwrap();
+        // The restored article rebuilds too: let that pass end first.
+        std::thread::sleep(
+            Duration::from_secs(2) + samples.iter().max().copied().unwrap_or_default(),
+        );
+        report(name, label, &mut samples);
+    }
 }
 
-/// Saves `path` with a marker in its first note; the time until the reload
-/// message naming `page` arrives.
-fn save_and_wait(
-    socket: &mut Socket,
-    path: &Path,
-    original: &str,
-    i: usize,
-    page: &str,
-) -> Duration {
-    // Change the first note: a marker line opens a block note (`note: |`),
-    // or starts a quoted one; an annotation without a note gets one.
-    let edited = if original.contains("note: |\n") {
+/// An annotations file with a marker in its first note: a marker line
+/// opens a block note (`note: |`), or starts a quoted one; an annotation
+/// without a note gets one.
+fn edit_note(original: &str, i: usize) -> String {
+    if original.contains("note: |\n") {
         original.replacen("note: |\n", &format!("note: |\n    Save {i}.\n"), 1)
     } else if original.contains("note: \"") {
         original.replacen("note: \"", &format!("note: \"Save {i}. "), 1)
     } else {
         original.replacen("quote:", &format!("note: \"Save {i}.\"\n  quote:"), 1)
-    };
+    }
+}
+
+/// Saves `edited` to `path`; the time until the reload message naming
+/// `page` arrives.
+fn save_and_wait(socket: &mut Socket, path: &Path, edited: &str, page: &str) -> Duration {
     drain(socket);
     std::fs::write(path, edited).unwrap();
     let saved = Instant::now();
@@ -152,13 +208,12 @@ fn save_and_wait(
     }
 }
 
-fn report(name: &str, gap: Duration, samples: &mut [Duration]) {
+fn report(name: &str, what: &str, samples: &mut [Duration]) {
     samples.sort();
     let n = samples.len();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{name}: saves {} ms apart, save to reload over {n} saves: median {:.1} ms, p90 {:.1} ms, min {:.1} ms, max {:.1} ms",
-        gap.as_millis(),
+        "{name}: {what}, save to reload over {n} saves: median {:.1} ms, p90 {:.1} ms, min {:.1} ms, max {:.1} ms",
         ms(samples[n / 2]),
         ms(samples[n * 9 / 10]),
         ms(samples[0]),
