@@ -241,7 +241,9 @@ pub(crate) struct Derived {
     technique_uses: Arc<ItemTechniques>,
     /// By kind, in [`LEDGER_KINDS`] order.
     ledger: Arc<Vec<LedgerSection>>,
-    epochs: ContentEpochs,
+    item_signs: Arc<ItemSigns>,
+    /// A hash of everything listings show (see `Published::listings_epoch`).
+    listings_epoch: u64,
     signs: Arc<AnnotationSigns>,
     /// Tells passes apart: see `stable_since`.
     serial: u64,
@@ -289,17 +291,27 @@ pub(crate) struct LedgerSection {
     pub(crate) latest: Vec<AnnotationRef>,
 }
 
-/// Hashes of what many pages show, so that a page's signature can take
-/// one number for each (`site::pages` adds the site's own).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ContentEpochs {
-    /// What references to items show: ids, titles, kinds, dates, publication.
-    pub(crate) refs: u64,
-    /// What listings show: `refs` plus summaries, levels, tags and counts.
-    pub(crate) listings: u64,
-    /// Which tags have pages: a printed tag links to its page only if it
-    /// has one.
-    pub(crate) tags: u64,
+/// What references to each item and listings of it show, one number each,
+/// in flat arrays (articles, then incidents, then entities). A page's
+/// signature takes those of the items it prints, so that retitling an
+/// article re-renders the pages that name it rather than all of them.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ItemSigns {
+    /// [`Published::refs_part`]: id, title, kind, dates.
+    refs: Vec<u64>,
+    /// `refs` and [`Published::listings_part`]: summary, level, tags, counts.
+    listings: Vec<u64>,
+}
+
+impl ItemSigns {
+    /// Where `item` is in the flat arrays of `dossier`.
+    fn slot(dossier: &Dossier, item: ItemRef) -> usize {
+        match item {
+            ItemRef::Article(i) => i,
+            ItemRef::Incident(i) => dossier.articles.len() + i,
+            ItemRef::Entity(i) => dossier.articles.len() + dossier.incidents.len() + i,
+        }
+    }
 }
 
 /// What each annotation shows where it is listed (its own YAML, its
@@ -423,15 +435,25 @@ impl Derived {
                 .all(|item| part(before, item) == part(now, item))
         };
         let now = Published::new(dossier, prepared, &derived);
-        let timeline = unchanged(now, |v, item| v.timeline_part(item));
-        let backlinks = timeline && unchanged(now, |v, item| v.backlinks_part(item));
+        let sorted_alike = unchanged(now, |v, item| v.timeline_part(item));
         let tags = unchanged(now, |v, item| v.tags_part(item));
         let techniques = unchanged(now, |v, item| v.techniques_part(item));
         let p = previous.as_ref().map(|p| p.derived);
         derived.timeline = match p {
-            Some(p) if timeline => Arc::clone(&p.timeline),
-            _ => Arc::new(Published::new(dossier, prepared, &derived).timeline_order()),
+            Some(p) if sorted_alike => Arc::clone(&p.timeline),
+            _ => {
+                let order = Published::new(dossier, prepared, &derived).timeline_order();
+                // A new title or date mostly leaves the order as it was, and
+                // what reads only the order need not be made again.
+                match p {
+                    Some(p) if *p.timeline == order => Arc::clone(&p.timeline),
+                    _ => Arc::new(order),
+                }
+            }
         };
+        let timeline = p.is_some_and(|p| Arc::ptr_eq(&p.timeline, &derived.timeline));
+        let now = Published::new(dossier, prepared, &derived);
+        let backlinks = timeline && unchanged(now, |v, item| v.backlinks_part(item));
         timer.lap("  timeline");
         // Each reads every published annotation, from all over memory:
         // side by side, they take the time of the longest.
@@ -470,15 +492,21 @@ impl Derived {
             && previous
                 .as_ref()
                 .is_some_and(|p| p.dossier.link_epoch() == dossier.link_epoch());
-        let listings = refs && backlinks && tags && unchanged(now, |v, item| v.listings_part(item));
-        let (ledger, epochs) = rayon::join(
+        let listed = unchanged(now, |v, item| v.listings_part(item));
+        let item_signs = match (p, changes) {
+            (Some(p), Some(_)) if refs && listed => Arc::clone(&p.item_signs),
+            (Some(p), Some(changes)) => Arc::new(now.item_signs(Some((&p.item_signs, changes)))),
+            _ => Arc::new(now.item_signs(None)),
+        };
+        let listings = refs && backlinks && tags && listed;
+        let (ledger, listings_epoch) = rayon::join(
             || match p {
                 Some(p) if ledger_carried => Arc::clone(&p.ledger),
                 _ => Arc::new(now.compute_ledger()),
             },
             || match p {
-                Some(p) if listings => p.epochs,
-                _ => now.content_epochs(),
+                Some(p) if listings => p.listings_epoch,
+                _ => now.compute_listings_epoch(&item_signs),
             },
         );
         let signs = match (p, changes) {
@@ -489,7 +517,8 @@ impl Derived {
             )),
             _ => Arc::new(AnnotationSigns::new(dossier, None)),
         };
-        (derived.ledger, derived.epochs, derived.signs) = (ledger, epochs, signs);
+        (derived.ledger, derived.signs) = (ledger, signs);
+        (derived.item_signs, derived.listings_epoch) = (item_signs, listings_epoch);
         static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         derived.serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         let everything_carried = others_unchanged
@@ -514,11 +543,13 @@ impl<'a> Published<'a> {
         }
     }
 
-    /// What item `item` contributes to the ledger.
+    /// What item `item` contributes to the ledger besides the timeline's
+    /// order: an article's date orders each section's newest.
     fn ledger_part(self, item: ItemRef) -> u64 {
         let mut h = FxHasher::default();
         (self.dossier.included.item(item), item).hash(&mut h);
         if let ItemRef::Article(ai) = item {
+            self.dossier.articles[ai].published.sort_key().hash(&mut h);
             for &ni in self.annotations(ai) {
                 let n = &self.dossier.articles[ai].annotations[ni];
                 (ni, n.kind, n.confidence).hash(&mut h);
@@ -527,7 +558,7 @@ impl<'a> Published<'a> {
         h.finish()
     }
 
-    /// What item `item` contributes to [`ContentEpochs::refs`].
+    /// What a reference to item `item` shows (see [`ItemSigns`]).
     fn refs_part(self, item: ItemRef) -> u64 {
         let d = self.dossier;
         let mut h = FxHasher::default();
@@ -538,7 +569,7 @@ impl<'a> Published<'a> {
             }
             ItemRef::Incident(i) => {
                 let x = &d.incidents[i];
-                (&x.id, &x.title, x.date, x.kind).hash(&mut h);
+                (&x.id, &x.title, x.date, x.end, x.kind).hash(&mut h);
             }
             ItemRef::Entity(i) => {
                 let x = &d.entities[i];
@@ -548,8 +579,8 @@ impl<'a> Published<'a> {
         h.finish()
     }
 
-    /// What item `item` contributes to [`ContentEpochs::listings`] besides
-    /// `refs`, backlinks and tags (an article only while published).
+    /// What a listing of item `item` shows besides `refs_part` (an article
+    /// only while published).
     fn listings_part(self, item: ItemRef) -> u64 {
         let d = self.dossier;
         let mut h = FxHasher::default();
@@ -611,30 +642,46 @@ impl<'a> Published<'a> {
         sections
     }
 
-    /// The inputs many pages share, hashed once per pass from what each
-    /// item contributes (`refs_part`, `listings_part`): the same
-    /// functions tell `Derived::revise` whether an edit changed them.
-    fn content_epochs(&self) -> ContentEpochs {
+    /// What references to and listings of every item show; with
+    /// `previous` (of the dossier revised), copied from it but for the
+    /// changed items. The same functions tell `Derived::revise` whether an
+    /// edit changed them.
+    fn item_signs(&self, previous: Option<(&ItemSigns, &Changes)>) -> ItemSigns {
         let d = self.dossier;
-        let items = || {
-            let articles = (0..d.articles.len()).map(ItemRef::Article);
-            let incidents = (0..d.incidents.len()).map(ItemRef::Incident);
-            articles
-                .chain(incidents)
-                .chain((0..d.entities.len()).map(ItemRef::Entity))
+        let sign = |item: ItemRef| {
+            let refs = self.refs_part(item);
+            let mut h = FxHasher::default();
+            (refs, self.listings_part(item)).hash(&mut h);
+            (refs, h.finish())
         };
+        let count = d.articles.len() + d.incidents.len() + d.entities.len();
+        if let Some((p, changes)) = previous.filter(|(p, _)| p.refs.len() == count) {
+            let mut out = p.clone();
+            let changed = (changes.articles.iter().map(|&i| ItemRef::Article(i)))
+                .chain(changes.incidents.iter().map(|&i| ItemRef::Incident(i)))
+                .chain(changes.entities.iter().map(|&i| ItemRef::Entity(i)));
+            for item in changed {
+                let at = ItemSigns::slot(d, item);
+                (out.refs[at], out.listings[at]) = sign(item);
+            }
+            return out;
+        }
+        let items = (0..d.articles.len()).map(ItemRef::Article);
+        let items = items
+            .chain((0..d.incidents.len()).map(ItemRef::Incident))
+            .chain((0..d.entities.len()).map(ItemRef::Entity));
+        let (refs, listings) = items.map(sign).unzip();
+        ItemSigns { refs, listings }
+    }
+
+    /// One hash of everything the listings of the whole dossier show (the
+    /// front page, timeline, entities, feed, sitemap): every item's
+    /// listing, publication, entities' counts and the tags.
+    fn compute_listings_epoch(&self, signs: &ItemSigns) -> u64 {
+        let d = self.dossier;
         let mut h = FxHasher::default();
         d.link_epoch().hash(&mut h);
-        for item in items() {
-            self.refs_part(item).hash(&mut h);
-        }
-        let refs = h.finish();
-
-        let mut h = FxHasher::default();
-        refs.hash(&mut h);
-        for item in items() {
-            self.listings_part(item).hash(&mut h);
-        }
+        signs.listings.hash(&mut h);
         let b = self.backlinks();
         for (incidents, annotations) in b.entity_incidents.iter().zip(&b.entity_annotations) {
             (incidents.len(), annotations.len()).hash(&mut h);
@@ -643,19 +690,7 @@ impl<'a> Published<'a> {
             (&tag.name, &tag.slug).hash(&mut h);
         }
         d.index.as_ref().map(|page| page.file.digest).hash(&mut h);
-        let listings = h.finish();
-
-        let mut h = FxHasher::default();
-        self.tags().len().hash(&mut h);
-        for tag in self.tags() {
-            tag.slug.hash(&mut h);
-        }
-        let tags = h.finish();
-        ContentEpochs {
-            refs,
-            listings,
-            tags,
-        }
+        h.finish()
     }
 
     /// The ledger's sections, in [`LEDGER_KINDS`] order.
@@ -672,9 +707,19 @@ impl<'a> Published<'a> {
         (self.derived.serial, since)
     }
 
-    /// Hashes of what many pages show.
-    pub(crate) fn epochs(&self) -> ContentEpochs {
-        self.derived.epochs
+    /// A hash of everything the listings of the whole dossier show.
+    pub(crate) fn listings_epoch(&self) -> u64 {
+        self.derived.listings_epoch
+    }
+
+    /// What a reference to `item` shows, as one number ([`ItemSigns`]).
+    pub(crate) fn ref_sign(&self, item: ItemRef) -> u64 {
+        self.derived.item_signs.refs[ItemSigns::slot(self.dossier, item)]
+    }
+
+    /// What a listing of `item` shows, as one number ([`ItemSigns`]).
+    pub(crate) fn listing_sign(&self, item: ItemRef) -> u64 {
+        self.derived.item_signs.listings[ItemSigns::slot(self.dossier, item)]
     }
 
     /// What annotation `ni` of article `ai` shows where it is listed, as

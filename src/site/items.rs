@@ -68,13 +68,14 @@ impl<'a> Pages<'_, 'a> {
         (tlp, article)
     }
 
-    /// The article's own files (body, annotations) and what its references
-    /// and tags show of other items.
+    /// The article's own files (body, annotations) and what its notes'
+    /// references show of other items.
     pub(crate) fn article_signature(&self, ai: usize, h: &mut FxHasher) {
-        let a = &self.view.dossier.articles[ai];
-        self.epochs.refs.hash(h);
-        self.epochs.tags.hash(h);
+        let d = self.view.dossier;
+        let a = &d.articles[ai];
+        self.epochs.links.hash(h);
         (digest(&a.file), a.annotations_file.as_deref().map(digest)).hash(h);
+        self.refs_signature(d.refs[ai].items.iter().map(|&(_, item)| item), h);
     }
 
     // ---- incident.html
@@ -125,12 +126,16 @@ impl<'a> Pages<'_, 'a> {
         (tlp, page)
     }
 
-    /// Its file, what references show, and the annotations on this page.
+    /// Its file, what its references show, and the annotations on this
+    /// page.
     pub(crate) fn incident_signature(&self, ii: usize, page: usize, h: &mut FxHasher) {
         let view = self.view;
-        self.epochs.refs.hash(h);
-        self.epochs.tags.hash(h);
-        digest(&view.dossier.incidents[ii].file).hash(h);
+        let x = &view.dossier.incidents[ii];
+        self.epochs.links.hash(h);
+        digest(&x.file).hash(h);
+        for ids in [&x.actors, &x.targets, &x.malware] {
+            self.ids_signature(ids, h);
+        }
         let list = &view.backlinks().incident_annotations[ii];
         let (range, _) = paging(list.len(), self.annotation_size, page, "/");
         (page, self.incident_pages(ii)).hash(h);
@@ -490,11 +495,13 @@ impl<'a> Pages<'_, 'a> {
         }
     }
 
-    /// What relationship rows show: each edge, its source file and target.
+    /// What relationship rows show: each edge, its source file, subject
+    /// and object.
     fn relations_signature(&self, edges: &[RelationEdge], h: &mut FxHasher) {
         let d = self.view.dossier;
         for edge in edges {
             (edge.from, edge.index, edge.to, edge.tlp).hash(h);
+            self.refs_signature([edge.from, ItemRef::Entity(edge.to)], h);
             match edge.from {
                 ItemRef::Incident(i) => digest(&d.incidents[i].file).hash(h),
                 ItemRef::Entity(e) => digest(&d.entities[e].file).hash(h),
@@ -503,13 +510,12 @@ impl<'a> Pages<'_, 'a> {
         }
     }
 
-    /// Its file, what references show, the annotations, incidents and
-    /// articles on this page.
+    /// Its file, the annotations, incidents and articles on this page and
+    /// what references to them show.
     pub(crate) fn entity_signature(&self, ei: usize, page: usize, h: &mut FxHasher) {
         let view = self.view;
         let b = view.backlinks();
-        self.epochs.refs.hash(h);
-        self.epochs.tags.hash(h);
+        self.epochs.links.hash(h);
         digest(&view.dossier.entities[ei].file).hash(h);
         (page, self.entity_pages(ei)).hash(h);
         let slice = |len: usize, size: usize| paging(len, size, page, "/").0;
@@ -518,8 +524,11 @@ impl<'a> Pages<'_, 'a> {
             &annotations[slice(annotations.len(), self.annotation_size)],
             h,
         );
-        b.entity_incidents[ei][slice(b.entity_incidents[ei].len(), self.list_size)].hash(h);
-        b.entity_articles[ei][slice(b.entity_articles[ei].len(), self.list_size)].hash(h);
+        let incidents =
+            &b.entity_incidents[ei][slice(b.entity_incidents[ei].len(), self.list_size)];
+        let articles = &b.entity_articles[ei][slice(b.entity_articles[ei].len(), self.list_size)];
+        self.refs_signature(incidents.iter().map(|&i| ItemRef::Incident(i)), h);
+        self.refs_signature(articles.iter().map(|&i| ItemRef::Article(i)), h);
         // Techniques named in other files show here too.
         self.item_techniques_signature(ItemRef::Entity(ei), h);
         // Relationships written in other files show here too.

@@ -2,14 +2,14 @@
 //! entities, tags and the annotation ledger, the print page, feeds and the
 //! sitemap; each context beside its signature.
 
-use std::hash::{Hash, Hasher as _};
+use std::hash::Hash;
 
 use rustc_hash::FxHasher;
 
 use super::context::{
     Counts, Entities, EntityGroup, EntityListed, Entry, Feed, FeedEntry, FeedPage, Index, Latest,
-    Ledger, LedgerGroup, LedgerKindPage, LedgerSection, Print, Ref, Sitemap, SitemapUrl, TagListed,
-    TagPage, Tags, Timeline, Year, YearCount, page_url, paging, tag_url,
+    Ledger, LedgerGroup, LedgerKindPage, LedgerSection, Paging, Print, Ref, Sitemap, SitemapUrl,
+    TagListed, TagPage, Tags, Timeline, Year, YearCount, page_url, paging, tag_url,
 };
 use super::pages::{Pages, ledger_section};
 use crate::chart;
@@ -184,8 +184,8 @@ impl<'a> Pages<'_, 'a> {
         }
     }
 
-    /// `/timeline/<year>/`, paged when the year alone is too long.
-    pub(crate) fn timeline_year(&self, year: i16, page: usize) -> (Tlp, Timeline<'a>) {
+    /// The entries of page `page` of `/timeline/<year>/`, and its paging.
+    fn year_page(&self, year: i16, page: usize) -> (&[ItemRef], Option<Paging>) {
         let range = self
             .years
             .iter()
@@ -194,7 +194,12 @@ impl<'a> Pages<'_, 'a> {
         let items = &self.view.timeline()[range];
         let first = format!("{}timeline/{year}/", self.view.dossier.base.path);
         let (slice, paging) = paging(items.len(), self.list_size, page, &first);
-        let items = &items[slice];
+        (&items[slice], paging)
+    }
+
+    /// `/timeline/<year>/`, paged when the year alone is too long.
+    pub(crate) fn timeline_year(&self, year: i16, page: usize) -> (Tlp, Timeline<'a>) {
+        let (items, paging) = self.year_page(year, page);
         let tlp = self.items_tlp(items.iter().copied());
         let timeline = Timeline {
             year: Some(year),
@@ -204,6 +209,17 @@ impl<'a> Pages<'_, 'a> {
             paging,
         };
         (tlp, timeline)
+    }
+
+    /// Its entries and what their listings show, and how many pages the
+    /// year has.
+    pub(crate) fn timeline_year_signature(&self, year: i16, page: usize, h: &mut FxHasher) {
+        self.epochs.links.hash(h);
+        let (items, paging) = self.year_page(year, page);
+        (year, page, paging.map(|p| p.pages)).hash(h);
+        for &item in items {
+            (item, self.view.listing_sign(item)).hash(h);
+        }
     }
 
     // ---- entities.html
@@ -264,22 +280,41 @@ impl<'a> Pages<'_, 'a> {
         }
     }
 
-    /// The items of a tag, articles and incidents in timeline order.
+    /// The items of a tag: articles and incidents in timeline order, then
+    /// entities.
     fn tag_items(&self, i: usize) -> Vec<ItemRef> {
         let tag = &self.view.tags()[i];
-        let mut items: Vec<ItemRef> = self
-            .view
-            .timeline()
-            .iter()
-            .copied()
-            .filter(|item| match item {
-                ItemRef::Article(a) => tag.articles.binary_search(a).is_ok(),
-                ItemRef::Incident(x) => tag.incidents.binary_search(x).is_ok(),
-                ItemRef::Entity(_) => false,
-            })
-            .collect();
+        let mut items = self.in_timeline_order(&tag.articles, &tag.incidents);
         items.extend(tag.entities.iter().map(|&e| ItemRef::Entity(e)));
         items
+    }
+
+    /// `articles` and `incidents` in timeline order (those on it).
+    pub(crate) fn in_timeline_order(
+        &self,
+        articles: &[usize],
+        incidents: &[usize],
+    ) -> Vec<ItemRef> {
+        let ranks = self.shared.timeline_ranks.get_or_init(|| {
+            let d = self.view.dossier;
+            let mut ranks = vec![u32::MAX; d.articles.len() + d.incidents.len()];
+            for (at, item) in self.view.timeline().iter().enumerate() {
+                match *item {
+                    ItemRef::Article(i) => ranks[i] = at as u32,
+                    ItemRef::Incident(i) => ranks[d.articles.len() + i] = at as u32,
+                    ItemRef::Entity(_) => {}
+                }
+            }
+            ranks
+        });
+        let incidents_from = self.view.dossier.articles.len();
+        let mut ranked: Vec<(u32, ItemRef)> = (articles.iter())
+            .map(|&i| (ranks[i], ItemRef::Article(i)))
+            .chain((incidents.iter()).map(|&i| (ranks[incidents_from + i], ItemRef::Incident(i))))
+            .filter(|(rank, _)| *rank != u32::MAX)
+            .collect();
+        ranked.sort_unstable_by_key(|(rank, _)| *rank);
+        ranked.into_iter().map(|(_, item)| item).collect()
     }
 
     pub(crate) fn tag_pages(&self, i: usize) -> usize {
@@ -325,56 +360,24 @@ impl<'a> Pages<'_, 'a> {
         (tlp, page)
     }
 
-    /// What references show, the tag's items and the annotations on this
-    /// page.
+    /// The items and annotations on this page of the tag, and what
+    /// references to them show.
     pub(crate) fn tag_signature(&self, i: usize, page: usize, h: &mut FxHasher) {
         let tag = &self.view.tags()[i];
-        self.epochs.refs.hash(h);
-        self.listing_levels_signature(h);
-        (&tag.name, page, self.tag_pages(i)).hash(h);
-        // The tag's items, whose order comes from the dates and titles in
-        // `refs`: a change of membership renders every page of the tag,
-        // which is cheaper than listing the items of each page here.
-        self.tag_members_signature(i, h);
+        self.epochs.links.hash(h);
+        (&tag.name, tag.count(), page, self.tag_pages(i)).hash(h);
+        let items = self.tag_items(i);
+        let (range, _) = paging(items.len(), self.list_size, page, "/");
+        for &item in &items[range] {
+            (
+                item,
+                self.view.ref_sign(item),
+                self.items_tlp(std::iter::once(item)),
+            )
+                .hash(h);
+        }
         let (range, _) = paging(tag.annotations.len(), self.annotation_size, page, "/");
         self.annotations_signature(&tag.annotations[range], h);
-    }
-
-    /// Which articles, incidents and entities carry tag `i`. Every page
-    /// of a tag signs its whole membership, so the digests are made once
-    /// per pass: a tag on thousands of articles has a hundred pages.
-    fn tag_members_signature(&self, i: usize, h: &mut FxHasher) {
-        let members = self.shared.tag_members.get_or_init(|| {
-            self.view
-                .tags()
-                .iter()
-                .map(|tag| {
-                    let mut h = FxHasher::default();
-                    (&tag.articles, &tag.incidents, &tag.entities).hash(&mut h);
-                    h.finish()
-                })
-                .collect()
-        });
-        members[i].hash(h);
-    }
-
-    /// The levels of items (a listed item shows its TLP label).
-    fn listing_levels_signature(&self, h: &mut FxHasher) {
-        let levels = self.shared.levels.get_or_init(|| {
-            let d = self.view.dossier;
-            let mut h = FxHasher::default();
-            for a in d.articles.iter() {
-                a.tlp.hash(&mut h);
-            }
-            for x in &d.incidents {
-                x.tlp.hash(&mut h);
-            }
-            for x in &d.entities {
-                x.tlp.hash(&mut h);
-            }
-            h.finish()
-        });
-        levels.hash(h);
     }
 
     // ---- annotations.html, annotation-kind.html
@@ -414,8 +417,7 @@ impl<'a> Pages<'_, 'a> {
     }
 
     pub(crate) fn ledger_overview_signature(&self, h: &mut FxHasher) {
-        self.epochs.refs.hash(h);
-        self.epochs.tags.hash(h);
+        self.epochs.links.hash(h);
         for section in &self.ledger {
             section.all.len().hash(h);
             self.annotations_signature(&section.latest, h);
@@ -465,8 +467,7 @@ impl<'a> Pages<'_, 'a> {
         page: usize,
         h: &mut FxHasher,
     ) {
-        self.epochs.refs.hash(h);
-        self.epochs.tags.hash(h);
+        self.epochs.links.hash(h);
         let list: &[AnnotationRef] = self
             .ledger
             .iter()
@@ -603,25 +604,27 @@ impl<'a> Pages<'_, 'a> {
         self.feed_of(title, &path, &page, &items)
     }
 
+    /// The tag's newest articles and incidents, and what listings of them
+    /// show.
     pub(crate) fn tag_feed_signature(&self, i: usize, h: &mut FxHasher) {
-        self.epochs.listings.hash(h);
-        self.tag_members_signature(i, h);
+        let tag = &self.view.tags()[i];
+        self.epochs.links.hash(h);
+        tag.name.hash(h);
+        self.feed_entries_signature(&self.in_timeline_order(&tag.articles, &tag.incidents), h);
+    }
+
+    /// What a feed of `items` (in timeline order) shows of them: the
+    /// newest, the last of which also dates the feed.
+    fn feed_entries_signature(&self, items: &[ItemRef], h: &mut FxHasher) {
+        for &item in items.iter().rev().take(FEED_ENTRIES) {
+            (item, self.view.listing_sign(item)).hash(h);
+        }
     }
 
     /// The entity's incidents and the articles that mention it, by date.
     fn entity_items(&self, ei: usize) -> Vec<ItemRef> {
         let b = self.view.backlinks();
-        self.view
-            .timeline()
-            .iter()
-            .copied()
-            .filter(|item| match item {
-                // Both lists are in index order.
-                ItemRef::Incident(i) => b.entity_incidents[ei].binary_search(i).is_ok(),
-                ItemRef::Article(a) => b.entity_articles[ei].binary_search(a).is_ok(),
-                ItemRef::Entity(_) => false,
-            })
-            .collect()
+        self.in_timeline_order(&b.entity_articles[ei], &b.entity_incidents[ei])
     }
 
     pub(crate) fn entity_feed(&self, ei: usize) -> FeedPage {
@@ -633,13 +636,13 @@ impl<'a> Pages<'_, 'a> {
         self.feed_of(title, &path, &page, &self.entity_items(ei))
     }
 
-    /// The entity's incidents and articles, whose order comes from the
-    /// dates and titles in `listings` (cheaper than [`Self::entity_items`],
-    /// which goes through the whole timeline).
+    /// The entity's newest incidents and articles, and what listings of
+    /// them show.
     pub(crate) fn entity_feed_signature(&self, ei: usize, h: &mut FxHasher) {
-        let b = self.view.backlinks();
-        self.epochs.listings.hash(h);
-        (&b.entity_incidents[ei], &b.entity_articles[ei]).hash(h);
+        let e = &self.view.dossier.entities[ei];
+        self.epochs.links.hash(h);
+        (&e.id, &e.name).hash(h);
+        self.feed_entries_signature(&self.entity_items(ei), h);
     }
 
     /// An absolute URL when the base URL has a host, else the path.

@@ -18,8 +18,9 @@ use super::context::{Context, Empty, Page, Shapes, Site, page_count, page_url};
 use crate::diagnostic::SourceFile;
 use crate::graph::ItemRef;
 use crate::model::AnnotationKind;
-use crate::publish::{AnnotationRef, ContentEpochs, LedgerSection, Published};
+use crate::publish::{AnnotationRef, LedgerSection, Published, Reference};
 use crate::tlp::Tlp;
+use crate::yaml::Spanned;
 
 /// One output file rendered through a template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,13 +86,13 @@ pub(crate) fn ledger_section(kind: AnnotationKind) -> (&'static str, &'static st
 pub(crate) struct Epochs {
     /// Config, base URL, publish rule and templates: every page reads them.
     pub(crate) site: u64,
-    /// What references to items show: ids, titles, kinds, dates, publication.
-    pub(crate) refs: u64,
-    /// What listings show: `refs` plus summaries, levels, tags and counts.
+    /// Which items are published and which ids they and the annotations
+    /// have: what every reference and link resolves against. What a
+    /// reference shows of its item is signed item by item (`ref_sign`).
+    pub(crate) links: u64,
+    /// What listings of the whole dossier show (front page, timeline,
+    /// entities, feed, sitemap).
     pub(crate) listings: u64,
-    /// Which tags have pages: a printed tag links to its page only if it
-    /// has one.
-    pub(crate) tags: u64,
 }
 
 /// Builds the context and the signature of each page.
@@ -116,10 +117,9 @@ pub(crate) struct Pages<'v, 'a> {
 /// See [`Pages::shared`].
 #[derive(Default)]
 pub(crate) struct SharedSignatures {
-    pub(crate) levels: std::sync::OnceLock<u64>,
-    pub(crate) techniques: std::sync::OnceLock<u64>,
-    /// Per tag, see `Pages::tag_members_signature`.
-    pub(crate) tag_members: std::sync::OnceLock<Vec<u64>>,
+    /// Each article's and incident's place on the timeline (articles,
+    /// then incidents; `u32::MAX` when not on it).
+    pub(crate) timeline_ranks: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl<'v, 'a> Pages<'v, 'a> {
@@ -433,11 +433,11 @@ impl<'v, 'a> Pages<'v, 'a> {
             PageKind::Ledger => self.ledger_overview_signature(&mut h),
             PageKind::LedgerKind { kind, page } => self.ledger_kind_signature(kind, page, &mut h),
             PageKind::TimelineYear { year, page } => {
-                (year, page).hash(&mut h);
-                self.epochs.listings.hash(&mut h);
+                self.timeline_year_signature(year, page, &mut h);
             }
             PageKind::Print => self.print_signature(&mut h),
-            PageKind::Techniques | PageKind::Technique(_) => self.techniques_signature(&mut h),
+            PageKind::Techniques => self.techniques_signature(&mut h),
+            PageKind::Technique(i) => self.technique_signature(i, &mut h),
             PageKind::Index
             | PageKind::Timeline
             | PageKind::Entities
@@ -490,12 +490,36 @@ impl<'v, 'a> Pages<'v, 'a> {
             .unwrap_or_default()
     }
 
-    /// Hashes the digests of the annotations in `list` (what a backlink
-    /// shows: its own YAML, its article's level).
+    /// Hashes what the annotations in `list` show as backlinks: their own
+    /// YAML, their article's level and what a reference to it shows.
     pub(crate) fn annotations_signature(&self, list: &[AnnotationRef], h: &mut FxHasher) {
         list.len().hash(h);
         for &(ai, ni) in list {
-            self.view.annotation_sign(ai, ni).hash(h);
+            let article = self.view.ref_sign(ItemRef::Article(ai));
+            (self.view.annotation_sign(ai, ni), article).hash(h);
+        }
+    }
+
+    /// What references to `items` show. A printed tag needs nothing
+    /// similar: it is printed only on a published item or annotation that
+    /// carries it, and that makes its page exist.
+    pub(crate) fn refs_signature(
+        &self,
+        items: impl IntoIterator<Item = ItemRef>,
+        h: &mut FxHasher,
+    ) {
+        for item in items {
+            (item, self.view.ref_sign(item)).hash(h);
+        }
+    }
+
+    /// What references to the ids `ids` show.
+    pub(crate) fn ids_signature(&self, ids: &[Spanned<String>], h: &mut FxHasher) {
+        for id in ids {
+            match self.view.reference(&id.value) {
+                Reference::Item(item) => (item, self.view.ref_sign(item)).hash(h),
+                Reference::Withheld => 0u64.hash(h),
+            }
         }
     }
 }
@@ -563,15 +587,9 @@ fn epochs(view: &Published<'_>, templates: u64) -> Epochs {
     // Whether `/print/` exists shows in every page's footer.
     (view.articles().len() <= c.print_max_articles).hash(&mut h);
     let site = h.finish();
-    let ContentEpochs {
-        refs,
-        listings,
-        tags,
-    } = view.epochs();
     Epochs {
         site,
-        refs,
-        listings,
-        tags,
+        links: d.link_epoch(),
+        listings: view.listings_epoch(),
     }
 }

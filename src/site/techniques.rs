@@ -2,7 +2,7 @@
 //! everything that uses one, and the techniques table of entity pages;
 //! each context beside its signature.
 
-use std::hash::{Hash, Hasher as _};
+use std::hash::Hash;
 
 use rustc_hash::FxHasher;
 
@@ -84,24 +84,34 @@ impl<'a> Pages<'_, 'a> {
         (tlp, page)
     }
 
-    /// What every technique page shows: where each technique is used, and
-    /// what references show of the items.
+    /// What `/techniques/` shows: each technique used, and how often.
     pub(crate) fn techniques_signature(&self, h: &mut FxHasher) {
-        let techniques = self.shared.techniques.get_or_init(|| {
-            let mut h = FxHasher::default();
-            self.epochs.listings.hash(&mut h);
-            for used in self.view.techniques() {
-                used.technique.id.hash(&mut h);
-                used.uses.hash(&mut h);
-                for u in &used.uses {
-                    if let TechniqueUse::Annotation(at) = u {
-                        self.annotations_signature(std::slice::from_ref(at), &mut h);
-                    }
+        for used in self.view.techniques() {
+            (used.technique.id, used.uses.len()).hash(h);
+        }
+    }
+
+    /// Where technique `i` is used, and what references to the items and
+    /// backlinks to the annotations that use it show.
+    pub(crate) fn technique_signature(&self, i: usize, h: &mut FxHasher) {
+        let used = &self.view.techniques()[i];
+        self.epochs.links.hash(h);
+        (used.technique.id, &used.uses).hash(h);
+        for &u in &used.uses {
+            match u {
+                TechniqueUse::Annotation(at) => {
+                    self.annotations_signature(std::slice::from_ref(&at), h);
+                }
+                TechniqueUse::Entity(_) | TechniqueUse::Incident(_) => {
+                    let item = self.sighting(u).0;
+                    (
+                        self.view.ref_sign(item),
+                        self.items_tlp(std::iter::once(item)),
+                    )
+                        .hash(h);
                 }
             }
-            h.finish()
-        });
-        techniques.hash(h);
+        }
     }
 
     /// What the techniques table of incident or entity `item` shows: for
@@ -121,7 +131,7 @@ impl<'a> Pages<'_, 'a> {
                     TechniqueUse::Incident(x) => d.incidents[x].file.digest,
                     TechniqueUse::Annotation((ai, ni)) => view.annotation_sign(ai, ni),
                 };
-                (u, seen).hash(h);
+                (u, seen, view.ref_sign(self.sighting(u).0)).hash(h);
             }
         }
     }

@@ -359,6 +359,12 @@ const EDITS: &[(&str, &str, &str)] = &[
         "date: 2016-02-04",
         "date: 2019-12-01",
     ),
+    // An incident's end, which entity pages show beside each incident.
+    (
+        "content/incidents/bangladesh-bank-2016.yaml",
+        "end: 2016-02-05",
+        "end: 2016-03-01",
+    ),
     // The site itself.
     ("dossier.yaml", "title: \"", "title: \"{} "),
     (
