@@ -340,6 +340,8 @@ pub(crate) struct TechniqueRow<'a> {
     /// Where it was seen (the item itself, its incidents, the articles whose
     /// annotations name it), each with the sources that say so.
     pub(crate) seen: Vec<TechniqueSeen<'a>>,
+    /// How many more places it was seen in, listed on its page.
+    pub(crate) more: usize,
 }
 
 #[derive(Serialize)]
@@ -566,6 +568,7 @@ pub(crate) struct TechniquePage<'a> {
     pub(crate) entities: Vec<Ref<'a>>,
     pub(crate) incidents: Vec<Ref<'a>>,
     pub(crate) annotations: Vec<Backlink<'a>>,
+    pub(crate) paging: Option<Paging>,
 }
 
 /// A page with nothing beyond the common variables.

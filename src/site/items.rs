@@ -150,12 +150,9 @@ impl<'a> Pages<'_, 'a> {
 
     pub(crate) fn entity_pages(&self, ei: usize) -> usize {
         let b = self.view.backlinks();
-        page_count(b.entity_incidents[ei].len(), self.list_size)
-            .max(page_count(b.entity_articles[ei].len(), self.list_size))
-            .max(page_count(
-                b.entity_annotations[ei].len(),
-                self.annotation_size,
-            ))
+        page_count(b.entity_incidents[ei].len(), self.side_size)
+            .max(page_count(b.entity_articles[ei].len(), self.side_size))
+            .max(page_count(b.entity_annotations[ei].len(), self.side_size))
     }
 
     pub(crate) fn entity(&self, ei: usize, page: usize) -> (Tlp, EntityPage<'a>) {
@@ -195,7 +192,7 @@ impl<'a> Pages<'_, 'a> {
         let slice = |len: usize, size: usize| paging(len, size, page, &url).0;
         let (_, pager) = paging(pages, 1, page, &url);
         let backlinks = b.entity_annotations[ei]
-            [slice(b.entity_annotations[ei].len(), self.annotation_size)]
+            [slice(b.entity_annotations[ei].len(), self.side_size)]
         .to_vec();
         let backlinks = shapes.backlinks(&backlinks, &mut tlp);
         let entity = Entity {
@@ -212,8 +209,8 @@ impl<'a> Pages<'_, 'a> {
             references: citations.references(),
         };
         let incidents =
-            &b.entity_incidents[ei][slice(b.entity_incidents[ei].len(), self.list_size)];
-        let articles = &b.entity_articles[ei][slice(b.entity_articles[ei].len(), self.list_size)];
+            &b.entity_incidents[ei][slice(b.entity_incidents[ei].len(), self.side_size)];
+        let articles = &b.entity_articles[ei][slice(b.entity_articles[ei].len(), self.side_size)];
         let first = page == 1;
         let related: &[Relationship<'a>] = if first { &relationships } else { &[] };
         let timeline = self.entity_timeline(incidents, related);
@@ -393,7 +390,7 @@ impl<'a> Pages<'_, 'a> {
             let position = incidents
                 .iter()
                 .position(|&i| d.incidents[i].date.year() == year);
-            let page = position.map_or(1, |p| p / self.list_size.max(1) + 1);
+            let page = position.map_or(1, |p| p / self.side_size.max(1) + 1);
             years.push((year, format!("{}#timeline-{year}", page_url(url, page))));
         }
         years
@@ -520,13 +517,10 @@ impl<'a> Pages<'_, 'a> {
         (page, self.entity_pages(ei)).hash(h);
         let slice = |len: usize, size: usize| paging(len, size, page, "/").0;
         let annotations = &b.entity_annotations[ei];
-        self.annotations_signature(
-            &annotations[slice(annotations.len(), self.annotation_size)],
-            h,
-        );
+        self.annotations_signature(&annotations[slice(annotations.len(), self.side_size)], h);
         let incidents =
-            &b.entity_incidents[ei][slice(b.entity_incidents[ei].len(), self.list_size)];
-        let articles = &b.entity_articles[ei][slice(b.entity_articles[ei].len(), self.list_size)];
+            &b.entity_incidents[ei][slice(b.entity_incidents[ei].len(), self.side_size)];
+        let articles = &b.entity_articles[ei][slice(b.entity_articles[ei].len(), self.side_size)];
         self.refs_signature(incidents.iter().map(|&i| ItemRef::Incident(i)), h);
         self.refs_signature(articles.iter().map(|&i| ItemRef::Article(i)), h);
         // Techniques named in other files show here too.

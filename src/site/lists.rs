@@ -290,11 +290,7 @@ impl<'a> Pages<'_, 'a> {
     }
 
     /// `articles` and `incidents` in timeline order (those on it).
-    pub(crate) fn in_timeline_order(
-        &self,
-        articles: &[usize],
-        incidents: &[usize],
-    ) -> Vec<ItemRef> {
+    fn in_timeline_order(&self, articles: &[usize], incidents: &[usize]) -> Vec<ItemRef> {
         let ranks = self.shared.timeline_ranks.get_or_init(|| {
             let d = self.view.dossier;
             let mut ranks = vec![u32::MAX; d.articles.len() + d.incidents.len()];
@@ -320,9 +316,9 @@ impl<'a> Pages<'_, 'a> {
     pub(crate) fn tag_pages(&self, i: usize) -> usize {
         let tag = &self.view.tags()[i];
         let items = tag.articles.len() + tag.incidents.len() + tag.entities.len();
-        super::context::page_count(items, self.list_size).max(super::context::page_count(
+        super::context::page_count(items, self.side_size).max(super::context::page_count(
             tag.annotations.len(),
-            self.annotation_size,
+            self.side_size,
         ))
     }
 
@@ -331,13 +327,8 @@ impl<'a> Pages<'_, 'a> {
         let listed = self.tag_listed(i);
         let tag = &self.view.tags()[i];
         let items = self.tag_items(i);
-        let (items_range, _) = paging(items.len(), self.list_size, page, &listed.url);
-        let (notes_range, _) = paging(
-            tag.annotations.len(),
-            self.annotation_size,
-            page,
-            &listed.url,
-        );
+        let (items_range, _) = paging(items.len(), self.side_size, page, &listed.url);
+        let (notes_range, _) = paging(tag.annotations.len(), self.side_size, page, &listed.url);
         let (_, pager) = paging(self.tag_pages(i), 1, page, &listed.url);
         let items = &items[items_range];
         let mut tlp = self.items_tlp(items.iter().copied());
@@ -367,7 +358,7 @@ impl<'a> Pages<'_, 'a> {
         self.epochs.links.hash(h);
         (&tag.name, tag.count(), page, self.tag_pages(i)).hash(h);
         let items = self.tag_items(i);
-        let (range, _) = paging(items.len(), self.list_size, page, "/");
+        let (range, _) = paging(items.len(), self.side_size, page, "/");
         for &item in &items[range] {
             (
                 item,
@@ -376,7 +367,7 @@ impl<'a> Pages<'_, 'a> {
             )
                 .hash(h);
         }
-        let (range, _) = paging(tag.annotations.len(), self.annotation_size, page, "/");
+        let (range, _) = paging(tag.annotations.len(), self.side_size, page, "/");
         self.annotations_signature(&tag.annotations[range], h);
     }
 

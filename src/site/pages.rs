@@ -48,7 +48,10 @@ pub(crate) enum PageKind {
     EntityFeed(usize),
     Techniques,
     /// A technique, by its index in `Published::techniques`.
-    Technique(usize),
+    Technique {
+        i: usize,
+        page: usize,
+    },
     Tags,
     Tag {
         i: usize,
@@ -103,6 +106,11 @@ pub(crate) struct Pages<'v, 'a> {
     pub(crate) list_size: usize,
     /// Entries per page of annotation lists, which are longer.
     pub(crate) annotation_size: usize,
+    /// Entries per page of each list on pages that show several side by
+    /// side (an entity's incidents, articles and annotations; a tag's and
+    /// a technique's items and annotations), so that all of them together
+    /// stay within SPEC's page budget.
+    pub(crate) side_size: usize,
     /// The timeline's years: each year and its entries' range in
     /// `view.timeline()`; the timeline is split into year pages when it
     /// holds more than `list_size` entries.
@@ -137,6 +145,7 @@ impl<'v, 'a> Pages<'v, 'a> {
             epochs,
             list_size,
             annotation_size: list_size.min(100),
+            side_size: list_size.min(50),
             years,
             ledger,
             shared: SharedSignatures::default(),
@@ -199,7 +208,11 @@ impl<'v, 'a> Pages<'v, 'a> {
             }
             pages.push(PageKind::TagFeed(i));
         }
-        pages.extend((0..view.techniques().len()).map(PageKind::Technique));
+        for i in 0..view.techniques().len() {
+            for page in 1..=self.technique_pages(i) {
+                pages.push(PageKind::Technique { i, page });
+            }
+        }
         for section in &self.ledger {
             for page in 1..=page_count(section.all.len(), self.annotation_size) {
                 pages.push(PageKind::LedgerKind {
@@ -263,12 +276,12 @@ impl<'v, 'a> Pages<'v, 'a> {
         }
         // A tag or ledger section can run to hundreds of pages: only those
         // that list the articles' annotations.
-        let listing = |list: &[AnnotationRef]| -> Vec<usize> {
+        let listing = |list: &[AnnotationRef], size: usize| -> Vec<usize> {
             let mut found: Vec<usize> = list
                 .iter()
                 .enumerate()
                 .filter(|(_, (ai, _))| articles.contains(ai))
-                .map(|(at, _)| at / self.annotation_size + 1)
+                .map(|(at, _)| at / size + 1)
                 .collect();
             found.dedup();
             found
@@ -276,13 +289,13 @@ impl<'v, 'a> Pages<'v, 'a> {
         tags.sort_unstable();
         tags.dedup();
         for i in tags {
-            for page in listing(&view.tags()[i].annotations) {
+            for page in listing(&view.tags()[i].annotations, self.side_size) {
                 pages.insert(PageKind::Tag { i, page });
             }
         }
         for section in self.ledger.iter().filter(|s| kinds.contains(&s.kind)) {
             pages.insert(PageKind::Ledger);
-            for page in listing(&section.all) {
+            for page in listing(&section.all, self.annotation_size) {
                 pages.insert(PageKind::LedgerKind {
                     kind: section.kind,
                     page,
@@ -291,7 +304,11 @@ impl<'v, 'a> Pages<'v, 'a> {
         }
         if techniques {
             pages.insert(PageKind::Techniques);
-            pages.extend((0..view.techniques().len()).map(PageKind::Technique));
+            for i in 0..view.techniques().len() {
+                for page in 1..=self.technique_pages(i) {
+                    pages.insert(PageKind::Technique { i, page });
+                }
+            }
         }
         pages
     }
@@ -327,12 +344,10 @@ impl<'v, 'a> Pages<'v, 'a> {
                 paged(format!("/annotations/{}/", ledger_section(kind).0), page)
             }
             PageKind::Techniques => "techniques/index.html".into(),
-            PageKind::Technique(i) => {
-                format!(
-                    "techniques/{}/index.html",
-                    self.view.techniques()[i].technique.id
-                )
-            }
+            PageKind::Technique { i, page } => paged(
+                format!("/techniques/{}/", self.view.techniques()[i].technique.id),
+                page,
+            ),
             PageKind::Feed => "feed.xml".into(),
             PageKind::Sitemap => "sitemap.xml".into(),
             PageKind::Robots => "robots.txt".into(),
@@ -406,8 +421,8 @@ impl<'v, 'a> Pages<'v, 'a> {
             PageKind::Techniques => {
                 Context::Techniques(self.wrap(Some("Techniques"), Tlp::Clear, self.techniques()))
             }
-            PageKind::Technique(i) => {
-                let (tlp, fields) = self.technique(i);
+            PageKind::Technique { i, page } => {
+                let (tlp, fields) = self.technique(i, page);
                 let title = self.view.techniques()[i].technique.full_name();
                 Context::Technique(self.wrap(Some(&title), tlp, fields))
             }
@@ -437,7 +452,7 @@ impl<'v, 'a> Pages<'v, 'a> {
             }
             PageKind::Print => self.print_signature(&mut h),
             PageKind::Techniques => self.techniques_signature(&mut h),
-            PageKind::Technique(i) => self.technique_signature(i, &mut h),
+            PageKind::Technique { i, page } => self.technique_signature(i, page, &mut h),
             PageKind::Index
             | PageKind::Timeline
             | PageKind::Entities
@@ -540,7 +555,7 @@ fn template(page: PageKind) -> &'static str {
         PageKind::Ledger => "annotations.html",
         PageKind::LedgerKind { .. } => "annotation-kind.html",
         PageKind::Techniques => "techniques.html",
-        PageKind::Technique(_) => "technique.html",
+        PageKind::Technique { .. } => "technique.html",
         PageKind::Feed | PageKind::EntityFeed(_) | PageKind::TagFeed(_) => "feed.xml",
         PageKind::Sitemap => "sitemap.xml",
         PageKind::Robots => "robots.txt",

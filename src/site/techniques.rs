@@ -7,7 +7,8 @@ use std::hash::Hash;
 use rustc_hash::FxHasher;
 
 use super::context::{
-    Attack, TacticGroup, TechniqueListed, TechniquePage, TechniqueRow, TechniqueSeen, Techniques,
+    Attack, Paging, TacticGroup, TechniqueListed, TechniquePage, TechniqueRow, TechniqueSeen,
+    Techniques, page_count, paging,
 };
 use super::pages::Pages;
 use crate::attack;
@@ -16,6 +17,10 @@ use crate::graph::ItemRef;
 use crate::model::Source;
 use crate::publish::{AnnotationRef, TechniqueUse, UsedTechnique};
 use crate::tlp::Tlp;
+
+/// How many places a techniques table names for each technique before
+/// "and N more" (see `technique_rows`).
+const SIGHTINGS_SHOWN: usize = 5;
 
 impl<'a> Pages<'_, 'a> {
     fn attack(&self) -> Attack {
@@ -58,21 +63,63 @@ impl<'a> Pages<'_, 'a> {
         }
     }
 
-    pub(crate) fn technique(&self, i: usize) -> (Tlp, TechniquePage<'a>) {
-        let used = &self.view.techniques()[i];
-        let shapes = self.shapes();
-        let mut tlp = Tlp::Clear;
+    /// How many pages technique `i` has: its entities, incidents and
+    /// annotations each take their share of every page, and the longest
+    /// list sets the count (an often used technique names thousands of
+    /// annotations, more than a page can hold within its size budget).
+    pub(crate) fn technique_pages(&self, i: usize) -> usize {
+        let (entities, incidents, annotations) = self.technique_uses(i);
+        page_count(entities.len(), self.side_size)
+            .max(page_count(incidents.len(), self.side_size))
+            .max(page_count(annotations.len(), self.side_size))
+    }
+
+    /// The entities, incidents and annotations that use technique `i`.
+    fn technique_uses(&self, i: usize) -> (Vec<ItemRef>, Vec<ItemRef>, Vec<AnnotationRef>) {
         let mut entities = Vec::new();
         let mut incidents = Vec::new();
-        let mut annotations: Vec<AnnotationRef> = Vec::new();
-        for u in &used.uses {
+        let mut annotations = Vec::new();
+        for u in &self.view.techniques()[i].uses {
             match *u {
                 TechniqueUse::Entity(e) => entities.push(ItemRef::Entity(e)),
                 TechniqueUse::Incident(x) => incidents.push(ItemRef::Incident(x)),
                 TechniqueUse::Annotation(at) => annotations.push(at),
             }
         }
-        tlp = tlp.max(self.items_tlp(entities.iter().chain(&incidents).copied()));
+        (entities, incidents, annotations)
+    }
+
+    /// What page `page` of technique `i` lists: its share of each list,
+    /// and the paging.
+    #[allow(clippy::type_complexity)]
+    fn technique_page(
+        &self,
+        i: usize,
+        page: usize,
+    ) -> (
+        Vec<ItemRef>,
+        Vec<ItemRef>,
+        Vec<AnnotationRef>,
+        Option<Paging>,
+    ) {
+        let (mut entities, mut incidents, mut annotations) = self.technique_uses(i);
+        let url = self.listed(&self.view.techniques()[i]).url;
+        let share = |len: usize, size: usize| paging(len, size, page, &url).0;
+        let range = share(entities.len(), self.side_size);
+        entities = entities.drain(range).collect();
+        let range = share(incidents.len(), self.side_size);
+        incidents = incidents.drain(range).collect();
+        let range = share(annotations.len(), self.side_size);
+        annotations = annotations.drain(range).collect();
+        let (_, pager) = paging(self.technique_pages(i), 1, page, &url);
+        (entities, incidents, annotations, pager)
+    }
+
+    pub(crate) fn technique(&self, i: usize, page: usize) -> (Tlp, TechniquePage<'a>) {
+        let used = &self.view.techniques()[i];
+        let shapes = self.shapes();
+        let (entities, incidents, annotations, paging) = self.technique_page(i, page);
+        let mut tlp = self.items_tlp(entities.iter().chain(&incidents).copied());
         let page = TechniquePage {
             attack: self.attack(),
             technique: self.listed(used),
@@ -80,6 +127,7 @@ impl<'a> Pages<'_, 'a> {
             entities: entities.into_iter().map(|e| shapes.item(e)).collect(),
             incidents: incidents.into_iter().map(|x| shapes.item(x)).collect(),
             annotations: shapes.backlinks(&annotations, &mut tlp),
+            paging,
         };
         (tlp, page)
     }
@@ -91,27 +139,19 @@ impl<'a> Pages<'_, 'a> {
         }
     }
 
-    /// Where technique `i` is used, and what references to the items and
-    /// backlinks to the annotations that use it show.
-    pub(crate) fn technique_signature(&self, i: usize, h: &mut FxHasher) {
+    /// What page `page` of technique `i` lists, and what references to
+    /// its items and backlinks to its annotations show.
+    pub(crate) fn technique_signature(&self, i: usize, page: usize, h: &mut FxHasher) {
         let used = &self.view.techniques()[i];
         self.epochs.links.hash(h);
-        (used.technique.id, &used.uses).hash(h);
-        for &u in &used.uses {
-            match u {
-                TechniqueUse::Annotation(at) => {
-                    self.annotations_signature(std::slice::from_ref(&at), h);
-                }
-                TechniqueUse::Entity(_) | TechniqueUse::Incident(_) => {
-                    let item = self.sighting(u).0;
-                    (
-                        self.view.ref_sign(item),
-                        self.items_tlp(std::iter::once(item)),
-                    )
-                        .hash(h);
-                }
-            }
+        (used.technique.id, used.uses.len(), page).hash(h);
+        let (entities, incidents, annotations, paging) = self.technique_page(i, page);
+        paging.map(|p| p.pages).hash(h);
+        for item in entities.into_iter().chain(incidents) {
+            let tlp = self.items_tlp(std::iter::once(item));
+            (item, self.view.ref_sign(item), tlp).hash(h);
         }
+        self.annotations_signature(&annotations, h);
     }
 
     /// What the techniques table of incident or entity `item` shows: for
@@ -184,19 +224,32 @@ impl<'a> Pages<'_, 'a> {
         let shapes = self.shapes();
         let mut rows = Vec::new();
         for (used, uses) in used {
-            let mut seen: Vec<(ItemRef, Vec<usize>)> = Vec::new();
+            // Where it was seen, each place once with all its sources;
+            // only the first few are shown (and cited): an actor named by
+            // thousands of annotations would otherwise make the table, and
+            // the page, as long as they are. The technique's page has all.
+            let mut places: Vec<(ItemRef, Vec<&'a Source>)> = Vec::new();
             for (item, sources) in uses.iter().map(|&u| self.sighting(u)) {
-                let cites = citations.cite_all(sources);
-                match seen.iter_mut().find(|(i, _)| *i == item) {
-                    Some((_, all)) => all.extend(
-                        cites
-                            .into_iter()
-                            .filter(|c| !all.contains(c))
-                            .collect::<Vec<_>>(),
-                    ),
-                    None => seen.push((item, cites)),
+                match places.iter_mut().find(|(i, _)| *i == item) {
+                    Some((_, all)) => all.extend(sources),
+                    None => places.push((item, sources.iter().collect())),
                 }
             }
+            let more = places.len().saturating_sub(SIGHTINGS_SHOWN);
+            places.truncate(SIGHTINGS_SHOWN);
+            let seen: Vec<(ItemRef, Vec<usize>)> = places
+                .into_iter()
+                .map(|(item, sources)| {
+                    let mut cites: Vec<usize> = Vec::new();
+                    for source in sources {
+                        let n = citations.cite(source);
+                        if !cites.contains(&n) {
+                            cites.push(n);
+                        }
+                    }
+                    (item, cites)
+                })
+                .collect();
             for tactic in &used.technique.tactics {
                 let order = attack::tactics().iter().position(|t| t.id == tactic.id);
                 rows.push((
@@ -211,6 +264,7 @@ impl<'a> Pages<'_, 'a> {
                                 citations: cites.clone(),
                             })
                             .collect(),
+                        more,
                     },
                 ));
             }

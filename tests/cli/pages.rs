@@ -256,6 +256,57 @@ fn small_pages_split_the_timeline_by_year_and_page_long_lists() {
         n += 1;
     }
     assert_eq!(seen, all);
+
+    // So are a technique's entities, incidents and annotations: each page
+    // holds its share of each list, in order.
+    let uses = |site: &Site, page: &str| -> [Vec<String>; 3] {
+        let html = site.page(page);
+        let hrefs = |css: &str| -> Vec<String> {
+            html.select(&sel(css))
+                .map(|a| a.value().attr("href").unwrap().to_string())
+                .collect()
+        };
+        [
+            hrefs(".related-entities li a"),
+            hrefs(".related-incidents li a"),
+            hrefs(".backlink blockquote a"),
+        ]
+    };
+    let techniques: Vec<String> = whole
+        .html_pages()
+        .into_iter()
+        .filter(|p| p.starts_with("techniques/T"))
+        .collect();
+    let mut longest = 0;
+    for first in &techniques {
+        let all = uses(&whole, first);
+        let mut seen: [Vec<String>; 3] = Default::default();
+        let mut page = first.clone();
+        let mut pages = 0;
+        loop {
+            pages += 1;
+            let here = uses(&paged, &page);
+            for (list, here) in seen.iter_mut().zip(here) {
+                assert!(here.len() <= 2, "{page}: {here:?}");
+                list.extend(here);
+            }
+            let html = paged.page(&page);
+            let next = html.select(&sel("nav.pager a[rel=next]")).next();
+            match next {
+                Some(a) => {
+                    let href = a.value().attr("href").unwrap().trim_start_matches('/');
+                    page = format!("{href}index.html");
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen, all, "{first}");
+        longest = longest.max(pages);
+    }
+    assert!(
+        longest > 1,
+        "some technique of the example has more than two uses of a kind"
+    );
 }
 
 #[test]
