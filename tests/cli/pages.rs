@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 
 use crate::support::{
-    Site, assert_links_resolve_at_root, check_xml, default_build, example, example_annotations,
-    run, sel, text_of, xml_texts,
+    Site, assert_links_resolve_at_root, check_xml, default_build, edit, example,
+    example_annotations, run, sel, text_of, xml_texts,
 };
 
 /// Every published annotation of the example, as `/articles/<id>/#<id>`.
@@ -348,6 +348,75 @@ fn the_print_page_holds_every_article_and_unique_ids() {
         assert!(
             ids.insert(id.to_string()),
             "id {id} appears twice on /print/"
+        );
+    }
+}
+
+/// A techniques table row names the first five places a technique was
+/// seen and links the technique's page for the rest, so that an actor
+/// named by thousands of annotations does not make its page that long.
+#[test]
+fn a_techniques_row_names_five_places_and_links_the_rest() {
+    let dossier = example();
+    let root = dossier.path();
+    // Every incident the Lazarus Group acts in uses T1486 too.
+    let incidents = [
+        "bangladesh-bank-2016",
+        "electricfish-advisory-2019",
+        "hoplight-advisory-2019",
+        "sony-pictures-2014",
+        "un-panel-report-2019",
+    ];
+    for id in incidents {
+        let file = format!("content/incidents/{id}.yaml");
+        edit(root, &file, "\ntechniques: [", "\ntechniques: [T1486, ");
+    }
+    run(root, &["build"]).assert_code(0);
+    let site = Site::load(&root.join("public"));
+    let page = site.page("entities/lazarus-group/index.html");
+    let row = page
+        .select(&sel(".techniques tbody tr"))
+        .find(|tr| {
+            tr.select(&sel("th a"))
+                .any(|a| a.value().attr("href") == Some("/techniques/T1486/"))
+        })
+        .expect("a T1486 row");
+    let places: Vec<_> = row.select(&sel("td:last-child > a")).collect();
+    let (more, shown) = places.split_last().unwrap();
+    assert_eq!(
+        shown.len(),
+        5,
+        "{:?}",
+        places.iter().map(|a| text_of(*a)).collect::<Vec<_>>()
+    );
+    assert_eq!(more.value().attr("href"), Some("/techniques/T1486/"));
+    let text = text_of(*more);
+    let n: usize = text
+        .strip_prefix("and ")
+        .and_then(|t| t.strip_suffix(" more"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{text:?} says how many more"));
+    assert!(n >= 1, "six incidents and the WannaCry annotations: {n}");
+    // The technique's page lists every incident, the hidden ones too.
+    let technique = site.page("techniques/T1486/index.html");
+    let listed: BTreeSet<String> = technique
+        .select(&sel(".related-incidents li a"))
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    for id in incidents.iter().chain(&["wannacry-2017"]) {
+        assert!(
+            listed.contains(&format!("/incidents/{id}/")),
+            "{id}: {listed:?}"
+        );
+    }
+    // Every citation the row keeps has its reference on the page.
+    for cite in row.select(&sel("sup.cite a")) {
+        let target = cite.value().attr("href").unwrap().trim_start_matches('#');
+        assert!(
+            page.select(&sel(&format!("[id='{target}']")))
+                .next()
+                .is_some(),
+            "{target}"
         );
     }
 }
