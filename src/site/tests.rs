@@ -507,6 +507,12 @@ proptest! {
             let kept = incremental.memo_signatures().expect("an incremental session");
             let differ = differing(&signed, kept);
             prop_assert!(differ.is_empty(), "after editing {}: signatures kept wrong {:?}", file, differ);
+            // And they are those of a fresh build: what a pass carried over
+            // from the one before (item signs, epochs, annotation digests)
+            // is what it would have made anew.
+            let (anew, _) = build.signatures().expect("signs");
+            let differ = differing(&signed, &anew);
+            prop_assert!(differ.is_empty(), "after editing {}: signatures differ from a fresh build's {:?}", file, differ);
             let (built, revised) = (exports(&build), exports(&incremental));
             let differ = differing(&built, &revised);
             prop_assert!(differ.is_empty(), "after editing {}: exports differ {:?}", file, differ);
