@@ -42,7 +42,14 @@ const PAGES: &[&str] = &[
 /// Pages of the build with `timeline_page_size: 2`: the timeline's overview
 /// by year (chart and year counts), a year page, and a later page of a paged
 /// list, with its pager.
-const PAGED_PAGES: &[&str] = &["timeline/", "timeline/2019/", "annotations/claims/page/2/"];
+const PAGED_PAGES: &[&str] = &[
+    "timeline/",
+    "timeline/2019/",
+    "annotations/claims/page/2/",
+    // Lists side by side, each its share of every page.
+    "entities/lazarus-group/",
+    "techniques/T1090/page/2/",
+];
 
 /// Pages of the `--tlp amber` build: the TLP banner and labels only show
 /// above `clear`.

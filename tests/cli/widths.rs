@@ -40,7 +40,14 @@ const AMBER_PAGES: &[&str] = &["articles/grey-lantern-assessment/"];
 
 /// Pages of the build with `timeline_page_size: 2`: the overview by year, a
 /// year page, and a paged list with its pager.
-const PAGED_PAGES: &[&str] = &["timeline/", "timeline/2019/", "annotations/claims/page/2/"];
+const PAGED_PAGES: &[&str] = &[
+    "timeline/",
+    "timeline/2019/",
+    "annotations/claims/page/2/",
+    // Lists side by side, each its share of every page.
+    "entities/lazarus-group/",
+    "techniques/T1090/page/2/",
+];
 
 /// From the narrowest phone in common use to a wide desktop window.
 const WIDTHS: [u32; 5] = [360, 390, 768, 1280, 1600];
