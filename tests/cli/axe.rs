@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use crate::browser::{Browser, chromium};
 use crate::static_host::serve;
-use crate::support::{SharedBuild, amber_build, default_build, paged_build, repo};
+use crate::support::{PAGED_PAGES, SharedBuild, amber_build, default_build, paged_build, repo};
 
 /// One page of every kind the default build has, by path under the site
 /// root. A new kind of page (search, tags, the annotation ledger,
@@ -37,18 +37,6 @@ const PAGES: &[&str] = &[
     "print/",
     "search/",
     "404.html",
-];
-
-/// Pages of the build with `timeline_page_size: 2`: the timeline's overview
-/// by year (chart and year counts), a year page, and a later page of a paged
-/// list, with its pager.
-const PAGED_PAGES: &[&str] = &[
-    "timeline/",
-    "timeline/2019/",
-    "annotations/claims/page/2/",
-    // Lists side by side, each its share of every page.
-    "entities/lazarus-group/",
-    "techniques/T1090/page/2/",
 ];
 
 /// Pages of the `--tlp amber` build: the TLP banner and labels only show

@@ -251,6 +251,18 @@ pub(crate) fn sub_build() -> &'static SharedBuild {
     })
 }
 
+/// Pages of [`paged_build`] that the browser checks (axe-core, widths)
+/// look at: the timeline's overview by year (chart and year counts), a
+/// year page, a later page of a paged list with its pager, and lists side
+/// by side, each its share of every page.
+pub(crate) const PAGED_PAGES: &[&str] = &[
+    "timeline/",
+    "timeline/2019/",
+    "annotations/claims/page/2/",
+    "entities/lazarus-group/",
+    "techniques/T1090/page/2/",
+];
+
 /// `dossier build` of the example with `timeline_page_size: 2`: the
 /// timeline becomes an overview by year, with year pages, some of them
 /// paged.

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::browser::{Browser, chromium};
 use crate::static_host::serve;
-use crate::support::{SharedBuild, amber_build, default_build, paged_build};
+use crate::support::{PAGED_PAGES, SharedBuild, amber_build, default_build, paged_build};
 
 /// One page of every kind, by path under the site root. The UN panel
 /// article has a table; the print page has every article and long URLs.
@@ -37,17 +37,6 @@ const PAGES: &[&str] = &[
 
 /// Pages of the `--tlp amber` build: the TLP banner only shows above clear.
 const AMBER_PAGES: &[&str] = &["articles/grey-lantern-assessment/"];
-
-/// Pages of the build with `timeline_page_size: 2`: the overview by year, a
-/// year page, and a paged list with its pager.
-const PAGED_PAGES: &[&str] = &[
-    "timeline/",
-    "timeline/2019/",
-    "annotations/claims/page/2/",
-    // Lists side by side, each its share of every page.
-    "entities/lazarus-group/",
-    "techniques/T1090/page/2/",
-];
 
 /// From the narrowest phone in common use to a wide desktop window.
 const WIDTHS: [u32; 5] = [360, 390, 768, 1280, 1600];
