@@ -280,9 +280,12 @@ pub(crate) struct Block<'a> {
 #[derive(Serialize)]
 pub(crate) struct IncidentPage<'a> {
     pub(crate) incident: Incident<'a>,
-    /// Its relationships to entities.
+    /// On a later page, the first page's URL: relationships and techniques
+    /// are shown there only.
+    pub(crate) first_page: Option<String>,
+    /// Its relationships to entities (first page only).
     pub(crate) relationships: Vec<Relationship<'a>>,
-    /// The ATT&CK techniques seen in it, by tactic.
+    /// The ATT&CK techniques seen in it, by tactic (first page only).
     pub(crate) techniques: Vec<TechniqueRow<'a>>,
     pub(crate) backlinks: Vec<Backlink<'a>>,
     pub(crate) paging: Option<Paging>,
@@ -312,6 +315,9 @@ pub(crate) struct Incident<'a> {
 #[derive(Serialize)]
 pub(crate) struct EntityPage<'a> {
     pub(crate) entity: Entity<'a>,
+    /// On a later page, the first page's URL: the overview (names, graph,
+    /// relationships, techniques, chart) is shown there only.
+    pub(crate) first_page: Option<String>,
     /// Its incidents (this page's share) and, on the first page, its dated
     /// relationships, by year.
     pub(crate) timeline: Vec<EntityYear<'a>>,
@@ -324,11 +330,11 @@ pub(crate) struct EntityPage<'a> {
     pub(crate) articles: Vec<Ref<'a>>,
     pub(crate) backlinks: Vec<Backlink<'a>>,
     pub(crate) paging: Option<Paging>,
-    /// The entity's names and who uses them.
+    /// The entity's names and who uses them (first page only).
     pub(crate) names: Vec<Name<'a>>,
-    /// Its relationships, both directions.
+    /// Its relationships, both directions (first page only).
     pub(crate) relationships: Vec<Relationship<'a>>,
-    /// The ATT&CK techniques it uses, by tactic.
+    /// The ATT&CK techniques it uses, by tactic (first page only).
     pub(crate) techniques: Vec<TechniqueRow<'a>>,
 }
 

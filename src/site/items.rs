@@ -96,9 +96,17 @@ impl<'a> Pages<'_, 'a> {
         let list = &view.backlinks().incident_annotations[ii];
         let (range, paging) = paging(list.len(), self.annotation_size, page, &url);
         let backlinks = shapes.backlinks(&list[range], &mut tlp);
-        let edges = view.incident_relations(ii);
-        let relationships = self.relationship_rows(edges, "outgoing", 1, &mut citations, &mut tlp);
-        let techniques = self.incident_techniques(ii, &mut citations);
+        // Its relationships and techniques are shown on the first page
+        // only: later pages continue the list of annotations.
+        let first = page == 1;
+        let (relationships, techniques) = if first {
+            let edges = view.incident_relations(ii);
+            let rows = self.relationship_rows(edges, "outgoing", 1, &mut citations, &mut tlp);
+            (rows, self.incident_techniques(ii, &mut citations))
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let first_page = (!first).then(|| url.clone());
         let incident = Incident {
             id: &x.id,
             title: &x.title,
@@ -118,6 +126,7 @@ impl<'a> Pages<'_, 'a> {
         };
         let page = IncidentPage {
             incident,
+            first_page,
             relationships,
             techniques,
             backlinks,
@@ -140,10 +149,12 @@ impl<'a> Pages<'_, 'a> {
         let (range, _) = paging(list.len(), self.annotation_size, page, "/");
         (page, self.incident_pages(ii)).hash(h);
         self.annotations_signature(&list[range], h);
-        // Its relationships show their targets; its techniques, annotations
-        // from other files.
-        self.relations_signature(view.incident_relations(ii), h);
-        self.item_techniques_signature(ItemRef::Incident(ii), h);
+        if page == 1 {
+            // Its relationships show their targets; its techniques,
+            // annotations from other files.
+            self.relations_signature(view.incident_relations(ii), h);
+            self.item_techniques_signature(ItemRef::Incident(ii), h);
+        }
     }
 
     // ---- entity.html
@@ -165,28 +176,36 @@ impl<'a> Pages<'_, 'a> {
         let cites = citations.cite_all(&x.sources);
         let mut tlp = x.tlp;
         let url = view.url(ItemRef::Entity(ei));
-        let names = x
-            .names
-            .iter()
-            .enumerate()
-            .map(|(k, alias)| Name {
-                name: &alias.name,
-                by: alias.by.as_deref(),
-                note_html: view.prepared.alias_note(&x.id, k),
-                citations: citations.cite_all(&alias.sources),
-            })
-            .collect();
-        let (from, to) = view.relations(ei);
-        let mut relationships =
-            self.relationship_rows(from, "outgoing", 1, &mut citations, &mut tlp);
-        relationships.extend(self.relationship_rows(
-            to,
-            "incoming",
-            from.len() + 1,
-            &mut citations,
-            &mut tlp,
-        ));
-        let techniques = self.entity_techniques(ei, &mut citations);
+        // The overview (names, graph, relationships, techniques, chart) is
+        // on the first page only: later pages continue its lists, and
+        // repeating it made each of them a third longer.
+        let first = page == 1;
+        let mut names = Vec::new();
+        let mut relationships = Vec::new();
+        let mut techniques = Vec::new();
+        if first {
+            names = x
+                .names
+                .iter()
+                .enumerate()
+                .map(|(k, alias)| Name {
+                    name: &alias.name,
+                    by: alias.by.as_deref(),
+                    note_html: view.prepared.alias_note(&x.id, k),
+                    citations: citations.cite_all(&alias.sources),
+                })
+                .collect();
+            let (from, to) = view.relations(ei);
+            relationships = self.relationship_rows(from, "outgoing", 1, &mut citations, &mut tlp);
+            relationships.extend(self.relationship_rows(
+                to,
+                "incoming",
+                from.len() + 1,
+                &mut citations,
+                &mut tlp,
+            ));
+            techniques = self.entity_techniques(ei, &mut citations);
+        }
         let pages = self.entity_pages(ei);
         // Each list shows its own slice; the longest sets the page count.
         let slice = |len: usize, size: usize| paging(len, size, page, &url).0;
@@ -211,9 +230,7 @@ impl<'a> Pages<'_, 'a> {
         let incidents =
             &b.entity_incidents[ei][slice(b.entity_incidents[ei].len(), self.side_size)];
         let articles = &b.entity_articles[ei][slice(b.entity_articles[ei].len(), self.side_size)];
-        let first = page == 1;
-        let related: &[Relationship<'a>] = if first { &relationships } else { &[] };
-        let timeline = self.entity_timeline(incidents, related);
+        let timeline = self.entity_timeline(incidents, &relationships);
         let (timeline_chart_svg, graph_svg) = if first {
             let marks = self.entity_marks(ei, &url);
             let years = self.entity_years(ei, &marks, &url);
@@ -229,6 +246,7 @@ impl<'a> Pages<'_, 'a> {
         let layer_url = layer::entity_layer_path(view, ei)
             .map(|path| format!("{}{path}", view.dossier.base.path));
         let page = EntityPage {
+            first_page: (!first).then(|| url.clone()),
             entity,
             timeline,
             timeline_chart_svg,
@@ -523,13 +541,13 @@ impl<'a> Pages<'_, 'a> {
         let articles = &b.entity_articles[ei][slice(b.entity_articles[ei].len(), self.side_size)];
         self.refs_signature(incidents.iter().map(|&i| ItemRef::Incident(i)), h);
         self.refs_signature(articles.iter().map(|&i| ItemRef::Article(i)), h);
-        // Techniques named in other files show here too.
-        self.item_techniques_signature(ItemRef::Entity(ei), h);
-        // Relationships written in other files show here too.
-        let (from, to) = view.relations(ei);
-        self.relations_signature(from, h);
-        self.relations_signature(to, h);
         if page == 1 {
+            // Techniques named and relationships written in other files
+            // show here too.
+            self.item_techniques_signature(ItemRef::Entity(ei), h);
+            let (from, to) = view.relations(ei);
+            self.relations_signature(from, h);
+            self.relations_signature(to, h);
             // The chart and the graph draw every incident and neighbour,
             // whichever file they come from.
             let url = view.url(ItemRef::Entity(ei));

@@ -368,7 +368,8 @@ impl<'v, 'a> Pages<'v, 'a> {
             }
             PageKind::TimelineYear { year, page } => {
                 let (tlp, fields) = self.timeline_year(year, page);
-                Context::Timeline(self.wrap(Some(&year.to_string()), tlp, fields))
+                let title = paged_title(&year.to_string(), page);
+                Context::Timeline(self.wrap(Some(&title), tlp, fields))
             }
             PageKind::Entities => {
                 let tlp = self
@@ -394,11 +395,13 @@ impl<'v, 'a> Pages<'v, 'a> {
             }
             PageKind::Incident { i, page } => {
                 let (tlp, fields) = self.incident(i, page);
-                Context::Incident(self.wrap(Some(&d.incidents[i].title), tlp, fields))
+                let title = paged_title(&d.incidents[i].title, page);
+                Context::Incident(self.wrap(Some(&title), tlp, fields))
             }
             PageKind::Entity { i, page } => {
                 let (tlp, fields) = self.entity(i, page);
-                Context::Entity(self.wrap(Some(&d.entities[i].name), tlp, fields))
+                let title = paged_title(&d.entities[i].name, page);
+                Context::Entity(self.wrap(Some(&title), tlp, fields))
             }
             PageKind::EntityFeed(i) => {
                 Context::Feed(self.wrap(None, Tlp::Clear, self.entity_feed(i)))
@@ -406,8 +409,8 @@ impl<'v, 'a> Pages<'v, 'a> {
             PageKind::Tags => Context::Tags(self.wrap(Some("Tags"), Tlp::Clear, self.tags())),
             PageKind::Tag { i, page } => {
                 let (tlp, fields) = self.tag(i, page);
-                let title = &self.view.tags()[i].name;
-                Context::Tag(self.wrap(Some(title), tlp, fields))
+                let title = paged_title(&self.view.tags()[i].name, page);
+                Context::Tag(self.wrap(Some(&title), tlp, fields))
             }
             PageKind::TagFeed(i) => Context::Feed(self.wrap(None, Tlp::Clear, self.tag_feed(i))),
             PageKind::Ledger => {
@@ -416,14 +419,16 @@ impl<'v, 'a> Pages<'v, 'a> {
             }
             PageKind::LedgerKind { kind, page } => {
                 let (tlp, fields) = self.ledger_kind(kind, page);
-                Context::LedgerKind(self.wrap(Some(ledger_section(kind).1), tlp, fields))
+                let title = paged_title(ledger_section(kind).1, page);
+                Context::LedgerKind(self.wrap(Some(&title), tlp, fields))
             }
             PageKind::Techniques => {
                 Context::Techniques(self.wrap(Some("Techniques"), Tlp::Clear, self.techniques()))
             }
             PageKind::Technique { i, page } => {
                 let (tlp, fields) = self.technique(i, page);
-                let title = self.view.techniques()[i].technique.full_name();
+                let name = self.view.techniques()[i].technique.full_name();
+                let title = paged_title(&name, page);
                 Context::Technique(self.wrap(Some(&title), tlp, fields))
             }
             PageKind::Feed => Context::Feed(self.wrap(None, Tlp::Clear, self.feed())),
@@ -536,6 +541,18 @@ impl<'v, 'a> Pages<'v, 'a> {
                 Reference::Withheld => 0u64.hash(h),
             }
         }
+    }
+}
+
+/// The title of page `page` of a paged list: the first page has the
+/// item's own, later ones say which page they are, so that no two pages
+/// of a site share a title (a tab, a bookmark or a screen reader tells
+/// them apart).
+fn paged_title(title: &str, page: usize) -> String {
+    if page > 1 {
+        format!("{title}, page {page}")
+    } else {
+        title.to_string()
     }
 }
 

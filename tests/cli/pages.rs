@@ -257,6 +257,65 @@ fn small_pages_split_the_timeline_by_year_and_page_long_lists() {
     }
     assert_eq!(seen, all);
 
+    // A later page of an entity or incident continues its lists only: the
+    // overview (names, relationships, techniques, charts) stays on the
+    // first page, as it was on one page, and the later page links it.
+    // Every page of a paged list has a title of its own.
+    let title =
+        |site: &Site, page: &str| text_of(site.page(page).select(&sel("title")).next().unwrap());
+    let inner = |site: &Site, page: &str, css: &str| -> Vec<String> {
+        site.page(page)
+            .select(&sel(css))
+            .map(|e| e.html())
+            .collect()
+    };
+    let mut titles: BTreeMap<String, String> = BTreeMap::new();
+    let mut continued = 0;
+    for page in paged.html_pages() {
+        let Some((first_url, _)) = page.split_once("page/") else {
+            continue;
+        };
+        let first = format!("{first_url}index.html");
+        for p in [&page, &first] {
+            if let Some(other) = titles.insert(title(&paged, p), p.clone()) {
+                assert_eq!(&other, p, "two pages share a title");
+            }
+        }
+        if !(first.starts_with("entities/") || first.starts_with("incidents/")) {
+            continue;
+        }
+        continued += 1;
+        let overview = [
+            "section.names",
+            "section.relationships",
+            "section.techniques",
+            "figure.chart",
+        ];
+        for css in overview {
+            assert_eq!(
+                inner(&paged, &page, css),
+                Vec::<String>::new(),
+                "{page}: {css}"
+            );
+            assert_eq!(
+                inner(&paged, &first, css),
+                inner(&whole, &first, css),
+                "{first}: {css} as on one page"
+            );
+        }
+        let html = paged.page(&page);
+        let back = html.select(&sel("p.continued a")).next();
+        let back = back.unwrap_or_else(|| panic!("{page} links its first page"));
+        assert_eq!(
+            back.value().attr("href"),
+            Some(format!("/{first_url}").as_str())
+        );
+    }
+    assert!(
+        continued > 1,
+        "the paged example has later pages of entities and incidents"
+    );
+
     // So are a technique's entities, incidents and annotations: each page
     // holds its share of each list, in order.
     let uses = |site: &Site, page: &str| -> [Vec<String>; 3] {
