@@ -189,16 +189,32 @@ fn weave_run<'a>(
             out.push_str("</mark>");
         }
     };
+    // The marks covering a character change only where one starts or
+    // ends: they are looked up again there, not at every character.
+    let mut next_change = 0;
     for unit in html::units(raw) {
-        let active = active_marks(marks, offset);
-        if active != open {
-            flush(&open, &raw[piece_start..unit.raw.start], out, seen);
-            piece_start = unit.raw.start;
-            open = active;
+        if offset >= next_change {
+            let active = active_marks(marks, offset);
+            if active != open {
+                flush(&open, &raw[piece_start..unit.raw.start], out, seen);
+                piece_start = unit.raw.start;
+                open = active;
+            }
+            next_change = next_boundary(marks, offset);
         }
         offset += unit.text.len_utf8();
     }
     flush(&open, &raw[piece_start..], out, seen);
+}
+
+/// The first text offset after `at` where a mark starts or ends.
+fn next_boundary(marks: &[Mark<'_>], at: usize) -> usize {
+    marks
+        .iter()
+        .flat_map(|m| [m.range.start, m.range.end])
+        .filter(|&b| b > at)
+        .min()
+        .unwrap_or(usize::MAX)
 }
 
 /// Indices of the marks covering text offset `at`, outermost first.
