@@ -45,6 +45,15 @@ impl Theme {
             };
             templates.insert(name, (path.display().to_string(), text));
         }
+        // One backlink alone, through whichever `backlink` component the
+        // theme defines (`site::backlinks`).
+        templates.insert(
+            crate::site::BACKLINK_TEMPLATE.0.to_string(),
+            (
+                "built-in template".to_string(),
+                crate::site::BACKLINK_TEMPLATE.1.to_string(),
+            ),
+        );
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".htm", ".xml"]);
         let sources: Vec<(&str, &str)> = templates

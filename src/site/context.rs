@@ -5,8 +5,11 @@
 //! from the dossier instead of cloning it, since a large dossier renders
 //! thousands of pages.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
+use super::backlinks::BacklinkHtml;
 use crate::citations::{Citations, Reference};
 use crate::date::PartialDate;
 use crate::graph::ItemRef;
@@ -150,6 +153,23 @@ pub(crate) struct Backlink<'a> {
     pub(crate) tags: Vec<TagRef<'a>>,
 }
 
+/// An annotation in a list away from its article (incident, entity, tag,
+/// technique and ledger pages): the theme's `backlink` component's output
+/// for it, rendered once per build and reused on every page that lists it
+/// (see `site::backlinks`).
+#[derive(Serialize)]
+pub(crate) struct ListedBacklink<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) kind: AnnotationKind,
+    pub(crate) tlp: Tlp,
+    #[serde(serialize_with = "shared_str")]
+    pub(crate) html: Arc<str>,
+}
+
+fn shared_str<S: serde::Serializer>(text: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(text)
+}
+
 // ---- index.html
 
 #[derive(Serialize)]
@@ -287,7 +307,7 @@ pub(crate) struct IncidentPage<'a> {
     pub(crate) relationships: Vec<Relationship<'a>>,
     /// The ATT&CK techniques seen in it, by tactic (first page only).
     pub(crate) techniques: Vec<TechniqueRow<'a>>,
-    pub(crate) backlinks: Vec<Backlink<'a>>,
+    pub(crate) backlinks: Vec<ListedBacklink<'a>>,
     pub(crate) paging: Option<Paging>,
 }
 
@@ -328,7 +348,7 @@ pub(crate) struct EntityPage<'a> {
     /// Its ATT&CK Navigator layer, for actors and malware.
     pub(crate) layer_url: Option<String>,
     pub(crate) articles: Vec<Ref<'a>>,
-    pub(crate) backlinks: Vec<Backlink<'a>>,
+    pub(crate) backlinks: Vec<ListedBacklink<'a>>,
     pub(crate) paging: Option<Paging>,
     /// The entity's names and who uses them (first page only).
     pub(crate) names: Vec<Name<'a>>,
@@ -485,7 +505,7 @@ pub(crate) struct TagPage<'a> {
     pub(crate) articles: Vec<Ref<'a>>,
     pub(crate) incidents: Vec<Ref<'a>>,
     pub(crate) entities: Vec<Ref<'a>>,
-    pub(crate) annotations: Vec<Backlink<'a>>,
+    pub(crate) annotations: Vec<ListedBacklink<'a>>,
     pub(crate) paging: Option<Paging>,
 }
 
@@ -503,7 +523,7 @@ pub(crate) struct LedgerSection<'a> {
     pub(crate) url: String,
     pub(crate) count: usize,
     /// The first few, newest first.
-    pub(crate) latest: Vec<Backlink<'a>>,
+    pub(crate) latest: Vec<ListedBacklink<'a>>,
 }
 
 #[derive(Serialize)]
@@ -518,7 +538,7 @@ pub(crate) struct LedgerKindPage<'a> {
 pub(crate) struct LedgerGroup<'a> {
     /// `high`, `moderate`, `low`, `unstated`, or null for kinds without groups.
     pub(crate) confidence: Option<&'static str>,
-    pub(crate) annotations: Vec<Backlink<'a>>,
+    pub(crate) annotations: Vec<ListedBacklink<'a>>,
 }
 
 // ---- print.html
@@ -573,7 +593,7 @@ pub(crate) struct TechniquePage<'a> {
     pub(crate) tactics: Vec<&'static str>,
     pub(crate) entities: Vec<Ref<'a>>,
     pub(crate) incidents: Vec<Ref<'a>>,
-    pub(crate) annotations: Vec<Backlink<'a>>,
+    pub(crate) annotations: Vec<ListedBacklink<'a>>,
     pub(crate) paging: Option<Paging>,
 }
 
@@ -584,6 +604,8 @@ pub(crate) struct Empty {}
 /// Builds the shared shapes from the published view.
 pub(crate) struct Shapes<'v, 'a> {
     pub(crate) view: &'v Published<'a>,
+    /// Backlinks rendered so far.
+    pub(crate) backlink_html: &'v BacklinkHtml<'v>,
 }
 
 impl<'a> Shapes<'_, 'a> {
@@ -677,11 +699,26 @@ impl<'a> Shapes<'_, 'a> {
         }
     }
 
-    /// The annotations of `list` as backlinks; raises `tlp` to the highest.
-    pub(crate) fn backlinks(&self, list: &[AnnotationRef], tlp: &mut Tlp) -> Vec<Backlink<'a>> {
+    /// Annotation `at` as listed away from its article.
+    pub(crate) fn listed(&self, (ai, ni): AnnotationRef) -> ListedBacklink<'a> {
+        let n = &self.view.dossier.articles[ai].annotations[ni];
+        ListedBacklink {
+            id: &n.id,
+            kind: n.kind,
+            tlp: self.view.annotation_tlp(ai, ni),
+            html: self.backlink_html.get(self, (ai, ni)),
+        }
+    }
+
+    /// The annotations of `list` as listed; raises `tlp` to the highest.
+    pub(crate) fn backlinks(
+        &self,
+        list: &[AnnotationRef],
+        tlp: &mut Tlp,
+    ) -> Vec<ListedBacklink<'a>> {
         list.iter()
             .map(|&at| {
-                let b = self.backlink(at);
+                let b = self.listed(at);
                 *tlp = (*tlp).max(b.tlp);
                 b
             })

@@ -376,7 +376,7 @@ impl<'a> Pages<'_, 'a> {
     fn section(
         &self,
         kind: AnnotationKind,
-        latest: Vec<super::context::Backlink<'a>>,
+        latest: Vec<super::context::ListedBacklink<'a>>,
     ) -> LedgerSection<'a> {
         let (slug, label) = ledger_section(kind);
         let count = self
@@ -432,7 +432,7 @@ impl<'a> Pages<'_, 'a> {
         let mut tlp = Tlp::Clear;
         let mut groups: Vec<LedgerGroup<'a>> = Vec::new();
         for &at in &list[range] {
-            let backlink = shapes.backlink(at);
+            let backlink = shapes.listed(at);
             tlp = tlp.max(backlink.tlp);
             let confidence = (kind == AnnotationKind::Claim)
                 .then(|| confidence_name(d.articles[at.0].annotations[at.1].confidence));

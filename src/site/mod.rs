@@ -10,6 +10,7 @@
 //! signature changed are rendered again (the incremental rebuilds of
 //! `serve`, and of `build` with the record of the previous one: `rebuild`).
 
+mod backlinks;
 mod context;
 mod items;
 mod lists;
@@ -29,6 +30,10 @@ use crate::output::Sink;
 use crate::publish::Published;
 use crate::theme::Theme;
 use pages::{PageKind, Pages};
+
+/// The name and source of the template that renders one backlink.
+pub(crate) const BACKLINK_TEMPLATE: (&str, &str) =
+    (backlinks::TEMPLATE, backlinks::TEMPLATE_SOURCE);
 
 /// What a render produced.
 #[derive(Debug, Default, Clone)]
@@ -71,7 +76,7 @@ pub(crate) fn render_incremental(
     memo: &mut Memo,
 ) -> anyhow::Result<Rendered> {
     let mut timer = crate::timings::Timer::new();
-    let pages = Pages::new(view, generation(theme));
+    let pages = Pages::new(view, generation(theme)).rendering(theme);
     let (serial, since) = view.serial();
     let basis = Some((serial, pages.epochs.site));
     let stable = since.filter(|(previous, _)| memo.basis == Some((*previous, pages.epochs.site)));
@@ -136,7 +141,7 @@ pub(crate) fn render(
     sink: &dyn Sink,
     previous: Option<&mut Signatures>,
 ) -> anyhow::Result<Rendered> {
-    let pages = Pages::new(view, generation(theme));
+    let pages = Pages::new(view, generation(theme)).rendering(theme);
     Ok(render_pages(&pages, view, theme, sink, previous)?.0)
 }
 
@@ -212,6 +217,9 @@ fn render_each(
         .par_iter()
         .try_for_each(|(path, page)| -> anyhow::Result<()> {
             let (template, context) = pages.context(*page);
+            if let Some(error) = pages.backlink_html.take_error() {
+                anyhow::bail!("cannot render {path}: {error}");
+            }
             let context = tera::Context::from_serialize(&context)?;
             let html = theme.render(template, &context)?;
             sink.write(path, html.as_bytes())

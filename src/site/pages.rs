@@ -14,11 +14,13 @@ use std::hash::{Hash, Hasher};
 use rustc_hash::{FxHashSet, FxHasher};
 use serde::Serialize;
 
+use super::backlinks::BacklinkHtml;
 use super::context::{Context, Empty, Page, Shapes, Site, page_count, page_url};
 use crate::diagnostic::SourceFile;
 use crate::graph::ItemRef;
 use crate::model::AnnotationKind;
 use crate::publish::{AnnotationRef, LedgerSection, Published, Reference};
+use crate::theme::Theme;
 use crate::tlp::Tlp;
 use crate::yaml::Spanned;
 
@@ -120,6 +122,9 @@ pub(crate) struct Pages<'v, 'a> {
     /// Parts of signatures that many pages share and that take a pass over
     /// the whole dossier: made once, by the first page that needs them.
     pub(crate) shared: SharedSignatures,
+    /// Backlinks rendered for the pages so far (empty unless rendering,
+    /// see [`Pages::rendering`]).
+    pub(crate) backlink_html: BacklinkHtml<'v>,
 }
 
 /// See [`Pages::shared`].
@@ -149,11 +154,23 @@ impl<'v, 'a> Pages<'v, 'a> {
             years,
             ledger,
             shared: SharedSignatures::default(),
+            backlink_html: BacklinkHtml::default(),
         }
     }
 
-    pub(crate) fn shapes(&self) -> Shapes<'v, 'a> {
-        Shapes { view: self.view }
+    /// These pages, to be rendered with `theme`: what lists annotations
+    /// renders each one's backlink once, through the theme.
+    pub(crate) fn rendering(mut self, theme: &'v Theme) -> Self {
+        let articles = &self.view.dossier.articles;
+        self.backlink_html = BacklinkHtml::new(theme, articles.iter().map(|a| a.annotations.len()));
+        self
+    }
+
+    pub(crate) fn shapes(&self) -> Shapes<'_, 'a> {
+        Shapes {
+            view: self.view,
+            backlink_html: &self.backlink_html,
+        }
     }
 
     /// Whether `/timeline/` is an overview of year pages.

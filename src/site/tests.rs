@@ -24,7 +24,7 @@ fn example_contexts(root: &Path, overrides: Overrides) -> Vec<(&'static str, Val
         .unwrap_or_else(|_| panic!("the example loads"));
     let view = current.view();
     let pages = Pages::new(&view, 0);
-    pages
+    let mut contexts: Vec<(&'static str, Value)> = pages
         .kinds()
         .into_iter()
         .map(|kind| {
@@ -34,7 +34,14 @@ fn example_contexts(root: &Path, overrides: Overrides) -> Vec<(&'static str, Val
                 serde_json::to_value(&context).expect("contexts serialise"),
             )
         })
-        .collect()
+        .collect();
+    // What the `backlink` component receives, as the documented shape.
+    let shapes = pages.shapes();
+    contexts.extend(view.all_annotations().map(|at| {
+        let backlink = serde_json::to_value(shapes.backlink(at)).expect("backlinks serialise");
+        ("Backlink", backlink)
+    }));
+    contexts
 }
 
 /// The fields `docs/templates.md` documents: per scope (a template file

@@ -4,7 +4,7 @@
 use std::fs;
 
 use crate::support::{
-    Site, assert_links_resolve_at_root, copy_fixture, fixture, run, sel, text_of,
+    Site, assert_links_resolve_at_root, copy_fixture, example, fixture, run, sel, text_of,
 };
 
 #[test]
@@ -123,4 +123,80 @@ fn code_carries_only_the_classes_its_stylesheet_uses_unless_the_dossier_has_its_
     let site = Site::load(&root.path().join("public"));
     let classes = code_classes(&site, page);
     assert!(classes.iter().any(|c| c == "hl-source"), "{classes:?}");
+}
+
+/// Gives the dossier at `root` the built-in components with `attribute`
+/// added to the `backlink` component's element.
+fn override_backlink(root: &std::path::Path, attribute: &str) {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = fs::read_to_string(manifest.join("templates/partials/components.html")).unwrap();
+    let element = "<div class=\"backlink backlink-{{ b.kind }}\"";
+    assert!(text.contains(element), "the built-in backlink component");
+    let partials = root.join("templates/partials");
+    fs::create_dir_all(&partials).unwrap();
+    let text = text.replacen(element, &format!("{element} {attribute}"), 1);
+    fs::write(partials.join("components.html"), text).unwrap();
+}
+
+#[test]
+fn an_overridden_backlink_component_shows_on_every_page_that_lists_annotations() {
+    let plain = example();
+    run(plain.path(), &["build"]).assert_code(0);
+    let before = Site::load(&plain.path().join("public"));
+
+    let root = example();
+    override_backlink(root.path(), "data-mine=\"{{ b.id }}\"");
+    run(root.path(), &["build"]).assert_code(0);
+    let after = Site::load(&root.path().join("public"));
+
+    // Every listed annotation, on every page that lists one, is the
+    // component's: the ids it prints are those of the built-in theme's
+    // entries, page by page.
+    let mut pages = 0;
+    for page in before.html_pages() {
+        let listed: Vec<String> = before
+            .page(&page)
+            .select(&sel("div.backlink blockquote a"))
+            .map(|a| {
+                a.value()
+                    .attr("href")
+                    .unwrap()
+                    .rsplit('#')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        let mine: Vec<String> = after
+            .page(&page)
+            .select(&sel("div.backlink[data-mine]"))
+            .map(|d| d.value().attr("data-mine").unwrap().to_string())
+            .collect();
+        assert_eq!(mine, listed, "{page}");
+        pages += usize::from(!listed.is_empty());
+    }
+    assert!(
+        pages > 20,
+        "entity, incident, tag, technique and ledger pages list annotations ({pages})"
+    );
+}
+
+#[test]
+fn a_failing_backlink_component_fails_the_build_and_names_it() {
+    let root = example();
+    run(root.path(), &["build"]).assert_code(0);
+    let index = fs::read(root.path().join("public/index.html")).unwrap();
+    override_backlink(root.path(), "data-n=\"{{ b.quote | int }}\"");
+    let out = run(root.path(), &["build"]);
+    assert_ne!(out.code, 0, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("`backlink` component") && out.stderr.contains("annotation"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        fs::read(root.path().join("public/index.html")).unwrap(),
+        index,
+        "the previous output stays"
+    );
 }
