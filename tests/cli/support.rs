@@ -260,6 +260,8 @@ pub(crate) const PAGED_PAGES: &[&str] = &[
     "timeline/2019/",
     "annotations/claims/page/2/",
     "entities/lazarus-group/",
+    "entities/lazarus-group/page/2/",
+    "incidents/bangladesh-bank-2016/page/2/",
     "techniques/T1090/page/2/",
 ];
 
