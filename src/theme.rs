@@ -48,10 +48,10 @@ impl Theme {
         // One backlink alone, through whichever `backlink` component the
         // theme defines (`site::backlinks`).
         templates.insert(
-            crate::site::BACKLINK_TEMPLATE.0.to_string(),
+            crate::site::BACKLINK_TEMPLATE.to_string(),
             (
                 "built-in template".to_string(),
-                crate::site::BACKLINK_TEMPLATE.1.to_string(),
+                crate::site::BACKLINK_SOURCE.to_string(),
             ),
         );
         let mut tera = Tera::new();

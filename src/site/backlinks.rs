@@ -28,7 +28,7 @@ pub(crate) struct BacklinkHtml<'t> {
     first: Vec<usize>,
     cells: Vec<OnceLock<Arc<str>>>,
     /// Why a backlink could not be rendered; the page that needed it fails
-    /// with it (see [`BacklinkHtml::take_error`]).
+    /// with it (see [`BacklinkHtml::error`]).
     error: Mutex<Option<String>>,
 }
 
@@ -75,8 +75,8 @@ impl<'t> BacklinkHtml<'t> {
     }
 
     /// The first failure to render a backlink, if any.
-    pub(crate) fn take_error(&self) -> Option<String> {
-        self.error.lock().unwrap_or_else(|e| e.into_inner()).take()
+    pub(crate) fn error(&self) -> Option<String> {
+        self.error.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 

@@ -31,9 +31,7 @@ use crate::publish::Published;
 use crate::theme::Theme;
 use pages::{PageKind, Pages};
 
-/// The name and source of the template that renders one backlink.
-pub(crate) const BACKLINK_TEMPLATE: (&str, &str) =
-    (backlinks::TEMPLATE, backlinks::TEMPLATE_SOURCE);
+pub(crate) use backlinks::{TEMPLATE as BACKLINK_TEMPLATE, TEMPLATE_SOURCE as BACKLINK_SOURCE};
 
 /// What a render produced.
 #[derive(Debug, Default, Clone)]
@@ -217,8 +215,10 @@ fn render_each(
         .par_iter()
         .try_for_each(|(path, page)| -> anyhow::Result<()> {
             let (template, context) = pages.context(*page);
-            if let Some(error) = pages.backlink_html.take_error() {
-                anyhow::bail!("cannot render {path}: {error}");
+            // A backlink that failed to render (on whichever thread) fails
+            // the build; its message names the annotation and the line.
+            if let Some(error) = pages.backlink_html.error() {
+                anyhow::bail!("{error}");
             }
             let context = tera::Context::from_serialize(&context)?;
             let html = theme.render(template, &context)?;
