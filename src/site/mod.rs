@@ -105,6 +105,7 @@ pub(crate) fn render_incremental(
     }
     timer.lap(&format!("signatures of {} pages", affected.len()));
     render_each(&pages, theme, sink, &stale)?;
+    crate::timings::print_tally("pages: context / values / template / write,");
     let mut written: Vec<String> = stale.into_iter().map(|(path, _)| path).collect();
     let previous = &memo.signatures;
     let assets = write_assets(view, theme, sink, &mut written, &|path, signature| {
@@ -172,6 +173,7 @@ fn render_pages(
         .map(|(path, _, page)| (path.clone(), *page))
         .collect();
     render_each(pages, theme, sink, &stale)?;
+    crate::timings::print_tally("pages: context / values / template / write,");
     timer.lap(&format!("render {} pages", stale.len()));
 
     let mut written: Vec<String> = stale.into_iter().map(|(path, _)| path).collect();
@@ -214,15 +216,29 @@ fn render_each(
     stale
         .par_iter()
         .try_for_each(|(path, page)| -> anyhow::Result<()> {
+            let timed = crate::timings::tallying();
+            let mut steps = Vec::with_capacity(if timed { 5 } else { 0 });
+            let mut step = || {
+                if timed {
+                    steps.push(std::time::Instant::now());
+                }
+            };
+            step();
             let (template, context) = pages.context(*page);
             // A backlink that failed to render (on whichever thread) fails
             // the build; its message names the annotation and the line.
             if let Some(error) = pages.backlink_html.error() {
                 anyhow::bail!("{error}");
             }
+            step();
             let context = tera::Context::from_serialize(&context)?;
+            step();
             let html = theme.render(template, &context)?;
-            sink.write(path, html.as_bytes())
+            step();
+            sink.write(path, html.as_bytes())?;
+            step();
+            crate::timings::tally(page.label(), &steps);
+            Ok(())
         })
 }
 

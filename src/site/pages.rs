@@ -70,6 +70,33 @@ pub(crate) enum PageKind {
     Robots,
 }
 
+impl PageKind {
+    /// What kind of page this is, for `DOSSIER_TIMINGS`'s tally of the
+    /// render (later pages of a list apart from first ones).
+    pub(crate) fn label(&self) -> &'static str {
+        let later = |page: usize, first: &'static str, later: &'static str| {
+            if page > 1 { later } else { first }
+        };
+        match *self {
+            PageKind::Index => "index",
+            PageKind::Timeline | PageKind::TimelineYear { .. } => "timeline",
+            PageKind::Entities => "entities",
+            PageKind::NotFound | PageKind::Search | PageKind::Robots => "other",
+            PageKind::Print => "print",
+            PageKind::Article(_) => "article",
+            PageKind::Incident { page, .. } => later(page, "incident", "incident, later page"),
+            PageKind::Entity { page, .. } => later(page, "entity", "entity, later page"),
+            PageKind::EntityFeed(_) | PageKind::TagFeed(_) | PageKind::Feed => "feed",
+            PageKind::Techniques => "techniques",
+            PageKind::Technique { page, .. } => later(page, "technique", "technique, later page"),
+            PageKind::Tags => "tags",
+            PageKind::Tag { page, .. } => later(page, "tag", "tag, later page"),
+            PageKind::Ledger | PageKind::LedgerKind { .. } => "ledger",
+            PageKind::Sitemap => "sitemap",
+        }
+    }
+}
+
 /// The ledger's sections, in the order an editor reads them.
 pub(crate) const LEDGER: [(AnnotationKind, &str, &str); 5] = [
     (AnnotationKind::Question, "questions", "Open questions"),
