@@ -43,9 +43,15 @@ pub(crate) fn to_bytes(export: Export, view: &Published<'_>) -> anyhow::Result<V
 }
 
 /// Writes `value` as pretty JSON and a final newline, as it is serialised.
+/// The printer writes a few bytes at a time (a quote, a colon, an indent):
+/// a buffer of a known type takes them inline, where every one of them
+/// through `dyn Write` was a call (a tenth of `dossier.json`'s time).
 fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Serialize) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    out.write_all(b"\n")?;
+    use std::io::Write as _;
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
+    serde_json::to_writer_pretty(&mut buffered, value)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()?;
     Ok(())
 }
 
