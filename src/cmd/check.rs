@@ -23,8 +23,8 @@ pub(crate) fn run(root: &Path, overrides: Overrides, reporter: &Reporter) -> u8 
     let sink = links::ScanSink::default();
     // Nothing links into the search index (the search page's script loads
     // it), and it is the costliest output: check leaves it out. The
-    // exports go first: what one holds while it is made (the STIX bundle
-    // is a tree) is freed before the pages' links pile up.
+    // exports go first: what one holds while it is made is freed before
+    // the pages' links pile up.
     let rendered = match session
         .render_exports(&sink)
         .and_then(|()| session.render(&sink))
