@@ -329,14 +329,12 @@ impl ScanSink {
                 .lock()
                 .map_err(|_| anyhow::anyhow!("a render thread panicked"))?;
             for item in found.iter_mut() {
-                let shared = match interned.get(item.text()) {
-                    Some(shared) => shared.clone(),
+                match interned.get(item.text()) {
+                    Some(shared) => *item = item.with_text(shared.clone()),
                     None => {
                         interned.insert(item.text().clone());
-                        continue;
                     }
-                };
-                *item = item.with_text(shared);
+                }
             }
             found.shrink_to_fit();
         }
@@ -579,6 +577,53 @@ mod tests {
 
     fn base(url: &str) -> BaseUrl {
         BaseUrl::parse(url).unwrap()
+    }
+
+    #[test]
+    fn check_keeps_a_link_found_on_many_pages_once() {
+        use crate::output::Sink as _;
+        let sink = ScanSink::default();
+        let page = r#"<a href="/tags/apt/">apt</a><p id="a1">x</p><a href="/tags/apt/">again</a>"#;
+        sink.write("a/index.html", page.as_bytes()).unwrap();
+        sink.write("b/index.html", page.as_bytes()).unwrap();
+        sink.write("dossier.json", b"{}").unwrap();
+        let files = sink.into_files().unwrap();
+        let found: Vec<&Found> = files
+            .iter()
+            .filter_map(|(_, found)| found.as_deref())
+            .flatten()
+            .collect();
+        assert_eq!(found.len(), 6, "{found:?}");
+        let links: Vec<&Arc<str>> = found
+            .iter()
+            .filter_map(|f| match f {
+                Found::Link(href) => Some(href),
+                Found::Anchor(_) => None,
+            })
+            .collect();
+        assert!(links.iter().all(|&l| &**l == "/tags/apt/"));
+        assert!(
+            links.windows(2).all(|w| Arc::ptr_eq(w[0], w[1])),
+            "one copy of the link"
+        );
+        let anchors: Vec<&Arc<str>> = found
+            .iter()
+            .filter_map(|f| match f {
+                Found::Anchor(id) => Some(id),
+                Found::Link(_) => None,
+            })
+            .collect();
+        assert_eq!(anchors.len(), 2);
+        assert!(
+            Arc::ptr_eq(anchors[0], anchors[1]),
+            "one copy of the target"
+        );
+        // Only documents are scanned; other files are kept by path.
+        assert!(
+            files
+                .iter()
+                .any(|(p, f)| p == "dossier.json" && f.is_none())
+        );
     }
 
     #[test]

@@ -105,7 +105,6 @@ pub(crate) fn render_incremental(
     }
     timer.lap(&format!("signatures of {} pages", affected.len()));
     render_each(&pages, theme, sink, &stale)?;
-    crate::timings::print_tally("pages: context / values / template / write,");
     let mut written: Vec<String> = stale.into_iter().map(|(path, _)| path).collect();
     let previous = &memo.signatures;
     let assets = write_assets(view, theme, sink, &mut written, &|path, signature| {
@@ -173,7 +172,6 @@ fn render_pages(
         .map(|(path, _, page)| (path.clone(), *page))
         .collect();
     render_each(pages, theme, sink, &stale)?;
-    crate::timings::print_tally("pages: context / values / template / write,");
     timer.lap(&format!("render {} pages", stale.len()));
 
     let mut written: Vec<String> = stale.into_iter().map(|(path, _)| path).collect();
@@ -213,7 +211,7 @@ fn render_each(
     sink: &dyn Sink,
     stale: &[(String, PageKind)],
 ) -> anyhow::Result<()> {
-    stale
+    let rendered = stale
         .par_iter()
         .try_for_each(|(path, page)| -> anyhow::Result<()> {
             let timed = crate::timings::tallying();
@@ -239,7 +237,9 @@ fn render_each(
             step();
             crate::timings::tally(page.label(), &steps);
             Ok(())
-        })
+        });
+    crate::timings::print_tally("pages: context / values / template / write,");
+    rendered
 }
 
 /// Writes the theme's files (and `syntax.css`) that are not `unchanged`
