@@ -10,6 +10,7 @@
 
 mod json;
 pub(crate) mod layer;
+mod pretty;
 mod stix;
 mod timeline;
 
@@ -49,7 +50,7 @@ pub(crate) fn to_bytes(export: Export, view: &Published<'_>) -> anyhow::Result<V
 fn write_json(out: &mut dyn std::io::Write, value: &impl serde::Serialize) -> anyhow::Result<()> {
     use std::io::Write as _;
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut buffered, value)?;
+    pretty::write(&mut buffered, value, 0)?;
     buffered.write_all(b"\n")?;
     buffered.flush()?;
     Ok(())

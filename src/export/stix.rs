@@ -115,7 +115,7 @@ pub(super) fn render(view: &Published<'_>, out: &mut dyn std::io::Write) -> anyh
         if !std::mem::replace(&mut first, false) {
             out.write_all(b",\n")?;
         }
-        out.write_all(chunk.json.as_bytes())?;
+        out.write_all(&chunk.json)?;
         Ok(())
     };
     write(&Chunk::new(markings))?;
@@ -147,31 +147,24 @@ fn union(a: [bool; 5], b: [bool; 5]) -> [bool; 5] {
 /// Objects of the bundle, written as they appear in it (each indented to
 /// its depth, separated by commas), and the TLP levels they are marked with.
 struct Chunk {
-    json: String,
+    json: Vec<u8>,
     used: [bool; 5],
 }
 
 impl Chunk {
     fn new(objects: Vec<Object>) -> Chunk {
         let mut chunk = Chunk {
-            json: String::new(),
+            json: Vec::new(),
             used: [false; 5],
         };
         for (tlp, object) in objects {
             chunk.used[tlp as usize] = true;
             if !chunk.json.is_empty() {
-                chunk.json.push_str(",\n");
+                chunk.json.extend_from_slice(b",\n");
             }
-            let pretty = serde_json::to_string_pretty(&object).unwrap_or_default();
-            // JSON strings hold no raw line breaks, so every line break is
-            // the printer's.
-            for (k, line) in pretty.split('\n').enumerate() {
-                if k > 0 {
-                    chunk.json.push('\n');
-                }
-                chunk.json.push_str("    ");
-                chunk.json.push_str(line);
-            }
+            // The bundle's objects sit two levels deep.
+            chunk.json.extend_from_slice(b"    ");
+            super::pretty::write(&mut chunk.json, &object, 2).expect("writing to a Vec");
         }
         chunk
     }
