@@ -40,9 +40,12 @@ const WEIGHT_BITS: u32 = 5;
 const IN_TITLE: u32 = 16;
 const MAX_COUNT: u32 = IN_TITLE - 1;
 
-/// Records per unit of parallel work: large enough that merging the
-/// partial maps costs little, small enough to keep both cores busy.
-const CHUNK: usize = 512;
+/// Units of parallel work per thread: enough to keep every core busy
+/// when records differ in length.
+const CHUNKS_PER_THREAD: usize = 8;
+/// The fewest records per unit of work: merging the partial maps costs a
+/// lookup per distinct word of each, so many small units cost more.
+const MIN_CHUNK: usize = 512;
 
 type Postings = FxHashMap<Box<str>, Vec<u32>>;
 /// A term and its postings.
@@ -85,13 +88,17 @@ pub(crate) fn write(
 
 /// Each term with its postings, ids ascending.
 fn terms(records: &[Record]) -> Postings {
+    let size = records
+        .len()
+        .div_ceil(rayon::current_num_threads() * CHUNKS_PER_THREAD)
+        .max(MIN_CHUNK);
     let partial: Vec<Postings> = records
-        .par_chunks(CHUNK)
+        .par_chunks(size)
         .enumerate()
         .map(|(chunk, records)| {
             let mut postings = Postings::default();
             for (offset, record) in records.iter().enumerate() {
-                let id = (chunk * CHUNK + offset) as u32;
+                let id = (chunk * size + offset) as u32;
                 let title = fold(&record.title);
                 let text = record.text.pieces().map(|piece| fold(&piece));
                 let mut counts: FxHashMap<&str, u32> = FxHashMap::default();

@@ -51,24 +51,43 @@ fn fold_unicode(text: &str, out: &mut String) {
 
 /// Calls `each` with every word of `folded` (the output of [`fold`]).
 pub(crate) fn each_word<'t>(folded: &'t str, mut each: impl FnMut(&'t str)) {
+    if folded.is_ascii() {
+        // Most text: bytes are characters, and a table tells letters.
+        let letters = folded.bytes().map(|b| b.is_ascii_alphanumeric());
+        split(folded, letters.enumerate(), &mut each);
+    } else {
+        let letters = folded.char_indices().map(|(at, c)| {
+            let letter = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else {
+                c.is_alphanumeric()
+            };
+            (at, letter)
+        });
+        split(folded, letters, &mut each);
+    }
+}
+
+/// Calls `each` with every run of letters: `letters` says, for the start
+/// of each character of `folded`, whether it is one.
+fn split<'t>(
+    folded: &'t str,
+    letters: impl Iterator<Item = (usize, bool)>,
+    each: &mut impl FnMut(&'t str),
+) {
     let mut start = None;
-    for (at, c) in folded.char_indices() {
-        let letter = if c.is_ascii() {
-            c.is_ascii_alphanumeric()
-        } else {
-            c.is_alphanumeric()
-        };
+    for (at, letter) in letters {
         match (letter, start) {
             (true, None) => start = Some(at),
             (false, Some(from)) => {
-                emit(&folded[from..at], &mut each);
+                emit(&folded[from..at], each);
                 start = None;
             }
             _ => {}
         }
     }
     if let Some(from) = start {
-        emit(&folded[from..], &mut each);
+        emit(&folded[from..], each);
     }
 }
 
