@@ -99,8 +99,24 @@ impl Theme {
     pub(crate) fn render(&self, template: &str, context: &tera::Context) -> anyhow::Result<String> {
         self.tera
             .render(template, context)
-            .map_err(|e| anyhow::anyhow!("cannot render template {template}:\n{}", error_chain(&e)))
+            .map_err(|e| render_error(template, &e))
     }
+
+    /// Renders one template at the end of `out`, as [`Theme::render`].
+    pub(crate) fn render_to(
+        &self,
+        template: &str,
+        context: &tera::Context,
+        out: &mut Vec<u8>,
+    ) -> anyhow::Result<()> {
+        self.tera
+            .render_to(template, context, out)
+            .map_err(|e| render_error(template, &e))
+    }
+}
+
+fn render_error(template: &str, e: &tera::Error) -> anyhow::Error {
+    anyhow::anyhow!("cannot render template {template}:\n{}", error_chain(e))
 }
 
 /// Files under `dir` by their path relative to it, `/`-separated.

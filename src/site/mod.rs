@@ -211,33 +211,37 @@ fn render_each(
     sink: &dyn Sink,
     stale: &[(String, PageKind)],
 ) -> anyhow::Result<()> {
-    let rendered = stale
-        .par_iter()
-        .try_for_each(|(path, page)| -> anyhow::Result<()> {
-            let timed = crate::timings::tallying();
-            let mut steps = Vec::with_capacity(if timed { 5 } else { 0 });
-            let mut step = || {
-                if timed {
-                    steps.push(std::time::Instant::now());
+    // Each worker renders into a buffer of its own, kept from page to
+    // page: grown once rather than for every page.
+    let rendered =
+        stale
+            .par_iter()
+            .try_for_each_init(Vec::new, |html, (path, page)| -> anyhow::Result<()> {
+                let timed = crate::timings::tallying();
+                let mut steps = Vec::with_capacity(if timed { 5 } else { 0 });
+                let mut step = || {
+                    if timed {
+                        steps.push(std::time::Instant::now());
+                    }
+                };
+                step();
+                let (template, context) = pages.context(*page);
+                // A backlink that failed to render (on whichever thread) fails
+                // the build; its message names the annotation and the line.
+                if let Some(error) = pages.backlink_html.error() {
+                    anyhow::bail!("{error}");
                 }
-            };
-            step();
-            let (template, context) = pages.context(*page);
-            // A backlink that failed to render (on whichever thread) fails
-            // the build; its message names the annotation and the line.
-            if let Some(error) = pages.backlink_html.error() {
-                anyhow::bail!("{error}");
-            }
-            step();
-            let context = tera::Context::from_serialize(&context)?;
-            step();
-            let html = theme.render(template, &context)?;
-            step();
-            sink.write(path, html.as_bytes())?;
-            step();
-            crate::timings::tally(page.label(), &steps);
-            Ok(())
-        });
+                step();
+                let context = tera::Context::from_serialize(&context)?;
+                step();
+                html.clear();
+                theme.render_to(template, &context, html)?;
+                step();
+                sink.write(path, html)?;
+                step();
+                crate::timings::tally(page.label(), &steps);
+                Ok(())
+            });
     crate::timings::print_tally("pages: context / values / template / write,");
     rendered
 }
