@@ -324,9 +324,10 @@ impl Context {
 }
 
 /// Every occurrence of `needle` in `haystack`, overlapping ones included, in
-/// linear time. `str::find` is fastest for ordinary quotes, but restarting it
-/// right after each hit rescans the hit, which is quadratic for a quote that
-/// overlaps itself a lot ("aaaa…"); those go through KMP instead.
+/// linear time. A substring search is fastest for ordinary quotes, but
+/// restarting it right after each hit rescans the hit, which is quadratic
+/// for a quote that overlaps itself a lot ("aaaa…"); those go through KMP
+/// instead.
 fn find_all(haystack: &str, needle: &str) -> Vec<Range<usize>> {
     if needle.is_empty() {
         return Vec::new();
@@ -343,12 +344,16 @@ fn find_all(haystack: &str, needle: &str) -> Vec<Range<usize>> {
 }
 
 /// Occurrences are at least half a needle apart here, so the rescans add up
-/// to at most about twice the haystack.
+/// to at most about twice the haystack. memchr's searcher is vectorised:
+/// several times faster than `str::find` on an article's text, and a build
+/// looks for every quote of every note.
 fn find_restarting(haystack: &str, needle: &str) -> Vec<Range<usize>> {
     let step = needle.chars().next().map_or(1, char::len_utf8);
+    let finder = memchr::memmem::Finder::new(needle);
+    let bytes = haystack.as_bytes();
     let mut found = Vec::new();
     let mut from = 0;
-    while let Some(offset) = haystack.get(from..).and_then(|rest| rest.find(needle)) {
+    while let Some(offset) = bytes.get(from..).and_then(|rest| finder.find(rest)) {
         let start = from + offset;
         found.push(start..start + needle.len());
         from = start + step;
