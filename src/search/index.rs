@@ -99,30 +99,22 @@ fn terms(records: &[Record]) -> Postings {
             let mut postings = Postings::default();
             for (offset, record) in records.iter().enumerate() {
                 let id = (chunk * size + offset) as u32;
-                let title = fold(&record.title);
-                let text = record.text.pieces().map(|piece| fold(&piece));
-                let mut counts: FxHashMap<&str, u32> = FxHashMap::default();
-                for piece in &text {
-                    each_word(piece, |w| {
-                        let n = counts.entry(w).or_insert(0);
-                        *n = (*n + 1).min(MAX_COUNT);
+                for piece in record.text.pieces() {
+                    each_word(&fold(&piece), |word| {
+                        count(&mut postings, word, id, |weight| {
+                            (weight + 1).min(MAX_COUNT)
+                        });
                     });
                 }
-                each_word(&title, |w| {
-                    let n = counts.entry(w).or_insert(0);
-                    if *n < IN_TITLE {
-                        *n += IN_TITLE;
-                    }
-                });
-                for (&word, &weight) in &counts {
-                    let posting = id << WEIGHT_BITS | weight;
-                    match postings.get_mut(word) {
-                        Some(list) => list.push(posting),
-                        None => {
-                            postings.insert(word.into(), vec![posting]);
+                each_word(&fold(&record.title), |word| {
+                    count(&mut postings, word, id, |weight| {
+                        if weight < IN_TITLE {
+                            weight + IN_TITLE
+                        } else {
+                            weight
                         }
-                    }
-                }
+                    });
+                });
             }
             postings
         })
@@ -135,6 +127,24 @@ fn terms(records: &[Record]) -> Postings {
         }
     }
     all
+}
+
+/// Counts one occurrence of `word` in record `id`: its posting for this
+/// record is the last of its list (records are taken in order), so the
+/// weight is updated there, with one lookup and no map per record.
+fn count(postings: &mut Postings, word: &str, id: u32, weigh: impl Fn(u32) -> u32) {
+    let posting = |weight| id << WEIGHT_BITS | weight;
+    match postings.get_mut(word) {
+        Some(list) => match list.last_mut() {
+            Some(last) if *last >> WEIGHT_BITS == id => {
+                *last = posting(weigh(*last & ((1 << WEIGHT_BITS) - 1)));
+            }
+            _ => list.push(posting(weigh(0))),
+        },
+        None => {
+            postings.insert(word.into(), vec![posting(weigh(0))]);
+        }
+    }
 }
 
 /// Up to this many distinct words, terms are sharded by their first
