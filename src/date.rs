@@ -113,11 +113,20 @@ impl PartialDate {
 
     /// Machine-readable form at the date's own precision (valid for `<time datetime>`).
     pub(crate) fn iso(&self) -> String {
-        match self.precision {
-            Precision::Year => format!("{:04}", self.year),
-            Precision::Month => format!("{:04}-{:02}", self.year, self.month),
-            Precision::Day => format!("{:04}-{:02}-{:02}", self.year, self.month, self.day),
+        // Written by hand rather than with `format!`: every listed item
+        // shows a date, and the formatting machinery was a visible part of
+        // rendering a large dossier.
+        let mut iso = String::with_capacity(10);
+        push_number(&mut iso, self.year, 4);
+        if self.precision != Precision::Year {
+            iso.push('-');
+            push_number(&mut iso, self.month, 2);
         }
+        if self.precision == Precision::Day {
+            iso.push('-');
+            push_number(&mut iso, self.day, 2);
+        }
+        iso
     }
 
     /// RFC 3339 timestamp of the first moment of the period, for feeds.
@@ -131,12 +140,29 @@ impl PartialDate {
     /// "24 November 2014", "November 2014" or "2014".
     pub(crate) fn display(&self) -> String {
         let month = MONTHS[self.month as usize - 1];
-        match self.precision {
-            Precision::Year => format!("{}", self.year),
-            Precision::Month => format!("{month} {}", self.year),
-            Precision::Day => format!("{} {month} {}", self.day, self.year),
+        let mut display = String::with_capacity(17);
+        if self.precision == Precision::Day {
+            push_number(&mut display, self.day, 1);
+            display.push(' ');
         }
+        if self.precision != Precision::Year {
+            display.push_str(month);
+            display.push(' ');
+        }
+        push_number(&mut display, self.year, 1);
+        display
     }
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits (dates are
+/// parsed from digits, so never negative).
+fn push_number(out: &mut String, n: impl itoa::Integer, width: usize) {
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(n);
+    for _ in digits.len()..width {
+        out.push('0');
+    }
+    out.push_str(digits);
 }
 
 impl fmt::Display for PartialDate {
@@ -181,6 +207,8 @@ mod tests {
             ("2014-11-24", "2014-11-24", "24 November 2014"),
             (" 2016-02-04 ", "2016-02-04", "4 February 2016"),
             ("2016-02-29", "2016-02-29", "29 February 2016"),
+            ("0987-03-05", "0987-03-05", "5 March 987"),
+            ("0042", "0042", "42"),
         ];
         for (input, iso, display) in cases {
             let date = PartialDate::parse(input).unwrap();

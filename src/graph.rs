@@ -463,12 +463,20 @@ impl Dossier {
 
     /// The page URL (with the base path) of an item.
     pub(crate) fn url(&self, item: ItemRef) -> String {
+        let (section, id) = match item {
+            ItemRef::Article(i) => ("articles/", &self.articles[i].id),
+            ItemRef::Incident(i) => ("incidents/", &self.incidents[i].id),
+            ItemRef::Entity(i) => ("entities/", &self.entities[i].id),
+        };
+        // Pushed rather than `format!`ted: every reference on every page
+        // makes one.
         let base = &self.base.path;
-        match item {
-            ItemRef::Article(i) => format!("{base}articles/{}/", self.articles[i].id),
-            ItemRef::Incident(i) => format!("{base}incidents/{}/", self.incidents[i].id),
-            ItemRef::Entity(i) => format!("{base}entities/{}/", self.entities[i].id),
-        }
+        let mut url = String::with_capacity(base.len() + section.len() + id.len() + 1);
+        url.push_str(base);
+        url.push_str(section);
+        url.push_str(id);
+        url.push('/');
+        url
     }
 
     /// Every URL written in a YAML field (sources, `archived`, an article's

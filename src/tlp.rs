@@ -48,8 +48,14 @@ impl Tlp {
     }
 
     /// The label as TLP 2.0 writes it: `TLP:AMBER+STRICT`.
-    pub(crate) fn label(self) -> String {
-        format!("TLP:{}", self.name().to_ascii_uppercase())
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Tlp::Clear => "TLP:CLEAR",
+            Tlp::Green => "TLP:GREEN",
+            Tlp::Amber => "TLP:AMBER",
+            Tlp::AmberStrict => "TLP:AMBER+STRICT",
+            Tlp::Red => "TLP:RED",
+        }
     }
 }
 
@@ -75,5 +81,13 @@ mod tests {
         assert_eq!(Tlp::parse("white"), None);
         assert_eq!(Tlp::AmberStrict.label(), "TLP:AMBER+STRICT");
         assert_eq!(Tlp::AmberStrict.css(), "amber-strict");
+    }
+
+    #[test]
+    fn every_label_is_its_name_in_capitals_and_parses_back() {
+        for (name, tlp) in Tlp::NAMES {
+            assert_eq!(tlp.label(), format!("TLP:{}", name.to_ascii_uppercase()));
+            assert_eq!(Tlp::parse(tlp.label()), Some(tlp));
+        }
     }
 }

@@ -222,7 +222,7 @@ fn finish(
         },
         Metadata {
             name: "TLP".into(),
-            value: tlp.label(),
+            value: tlp.label().to_string(),
         },
         Metadata {
             name: "ATT&CK".into(),

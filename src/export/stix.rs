@@ -172,8 +172,16 @@ impl Chunk {
 
 /// `type--uuid`, the UUID being v5 of `type/name` under [`NAMESPACE`].
 fn stix_id(stix_type: &str, name: &str) -> String {
-    let name = format!("{stix_type}/{name}");
-    format!("{stix_type}--{}", Uuid::new_v5(&NAMESPACE, name.as_bytes()))
+    let mut seed = Vec::with_capacity(stix_type.len() + 1 + name.len());
+    seed.extend_from_slice(stix_type.as_bytes());
+    seed.push(b'/');
+    seed.extend_from_slice(name.as_bytes());
+    let uuid = Uuid::new_v5(&NAMESPACE, &seed);
+    let mut id = String::with_capacity(stix_type.len() + 2 + uuid::fmt::Hyphenated::LENGTH);
+    id.push_str(stix_type);
+    id.push_str("--");
+    id.push_str(uuid.hyphenated().encode_lower(&mut Uuid::encode_buffer()));
+    id
 }
 
 /// The first moment of a date's period, at the millisecond precision STIX

@@ -728,7 +728,13 @@ impl<'a> Shapes<'_, 'a> {
 
 /// The page of a tag.
 pub(crate) fn tag_url(view: &Published<'_>, slug: &str) -> String {
-    format!("{}tags/{slug}/", view.dossier.base.path)
+    let base = &view.dossier.base.path;
+    let mut url = String::with_capacity(base.len() + slug.len() + 6);
+    url.push_str(base);
+    url.push_str("tags/");
+    url.push_str(slug);
+    url.push('/');
+    url
 }
 
 /// Splits `total` entries into pages of `size`: the range of page `page`
