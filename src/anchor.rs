@@ -79,7 +79,11 @@ impl<'t> Anchorer<'t> {
     /// break the `RenderedText` contract are clamped rather than trusted, so
     /// no input can make anchoring panic.
     pub(crate) fn new(text: &'t RenderedText) -> Self {
-        let mut builder = Builder::default();
+        // One unit per char at most: sized once, not grown an article long.
+        let mut builder = Builder {
+            norm: String::with_capacity(text.text.len()),
+            units: Vec::with_capacity(text.text.len()),
+        };
         let mut previous_end = None;
         for (index, block) in sanitized_blocks(text).into_iter().enumerate() {
             if let Some(end) = previous_end {
@@ -192,7 +196,6 @@ impl<'t> Anchorer<'t> {
 }
 
 /// Accumulates the normalised text and its map back to original bytes.
-#[derive(Default)]
 struct Builder {
     norm: String,
     units: Vec<Unit>,

@@ -3,6 +3,7 @@
 //! the block that holds their quote. Anchoring failures become diagnostics
 //! that point at the quote in the annotations file.
 
+use std::cell::LazyCell;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
@@ -186,7 +187,9 @@ pub(crate) fn process_article(
     let mut links: Vec<SourcedLink> =
         sourced_links(&article.file, article.body_start, &rendered.links).collect();
 
-    let anchorer = Anchorer::new(&rendered.text);
+    // Normalising the text costs about as much as rendering it: only an
+    // article with annotations needs it.
+    let anchorer = LazyCell::new(|| Anchorer::new(&rendered.text));
     let mut anchors = Vec::with_capacity(article.annotations.len());
     let mut notes = Vec::with_capacity(article.annotations.len());
     for (ni, annotation) in article.annotations.iter().enumerate() {
