@@ -13,6 +13,7 @@
 
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -20,7 +21,7 @@ use crate::anchor::RenderedText;
 use crate::date::PartialDate;
 use crate::graph::{Dossier, ItemRef};
 use crate::marks;
-use crate::model::{Confidence, EntityKind, Source};
+use crate::model::{AnnotationKind, Confidence, EntityKind, Source};
 use crate::prepare::Prepared;
 use crate::publish::{Published, Reference};
 use crate::tlp::Tlp;
@@ -121,10 +122,7 @@ pub(super) fn render(view: &Published<'_>, out: &mut dyn std::io::Write) -> anyh
     write(&Chunk::new(markings))?;
     write(&publisher)?;
     for batch in view.articles().chunks(ARTICLES_PER_BATCH) {
-        let chunks: Vec<Chunk> = batch
-            .par_iter()
-            .map(|&ai| Chunk::new(b.article(ai)))
-            .collect();
+        let chunks: Vec<Chunk> = batch.par_iter().map(|&ai| b.article(ai)).collect();
         for chunk in &chunks {
             write(chunk)?;
         }
@@ -146,6 +144,7 @@ fn union(a: [bool; 5], b: [bool; 5]) -> [bool; 5] {
 
 /// Objects of the bundle, written as they appear in it (each indented to
 /// its depth, separated by commas), and the TLP levels they are marked with.
+#[derive(Default)]
 struct Chunk {
     json: Vec<u8>,
     used: [bool; 5],
@@ -153,21 +152,47 @@ struct Chunk {
 
 impl Chunk {
     fn new(objects: Vec<Object>) -> Chunk {
-        let mut chunk = Chunk {
-            json: Vec::new(),
-            used: [false; 5],
-        };
+        let mut chunk = Chunk::default();
         for (tlp, object) in objects {
-            chunk.used[tlp as usize] = true;
-            if !chunk.json.is_empty() {
-                chunk.json.extend_from_slice(b",\n");
-            }
-            // The bundle's objects sit two levels deep.
-            chunk.json.extend_from_slice(b"    ");
-            super::pretty::write(&mut chunk.json, &object, 2).expect("writing to a Vec");
+            chunk.push(tlp, &object);
         }
         chunk
     }
+
+    fn push(&mut self, tlp: Tlp, object: &impl Serialize) {
+        self.used[tlp as usize] = true;
+        if !self.json.is_empty() {
+            self.json.extend_from_slice(b",\n");
+        }
+        // The bundle's objects sit two levels deep.
+        self.json.extend_from_slice(b"    ");
+        super::pretty::write(&mut self.json, object, 2).expect("writing to a Vec");
+    }
+}
+
+/// An annotation's `note`: a struct rather than a `Value` like the other
+/// objects, as notes are most of an annotated bundle and a map of owned
+/// keys per object was a visible part of writing it. Fields are in
+/// alphabetical order, the order of a `Value`'s keys.
+#[derive(Serialize)]
+struct Note<'b> {
+    #[serde(rename = "abstract")]
+    quote: &'b str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<u8>,
+    content: String,
+    created: &'b str,
+    created_by_ref: &'b str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    external_references: Vec<Value>,
+    id: String,
+    labels: [AnnotationKind; 1],
+    modified: &'b str,
+    object_marking_refs: [&'static str; 1],
+    object_refs: Vec<String>,
+    spec_version: &'static str,
+    #[serde(rename = "type")]
+    stix_type: &'static str,
 }
 
 /// `type--uuid`, the UUID being v5 of `type/name` under [`NAMESPACE`].
@@ -395,13 +420,13 @@ impl<'v, 'a> Builder<'v, 'a> {
     }
 
     /// An article's report and the notes of its published annotations.
-    fn article(&self, ai: usize) -> Vec<Object> {
+    fn article(&self, ai: usize) -> Chunk {
         let d = self.d;
         let article = &d.articles[ai];
         let out = &self.p.articles[ai];
         let created = timestamp(&article.published);
         let report_id = stix_id("report", &article.id);
-        let mut objects = Vec::new();
+        let mut notes = Vec::new();
         let mut report_refs: Vec<String> = Vec::new();
         let mut seen: FxHashSet<String> = FxHashSet::default();
         let mut add_ref = |refs: &mut Vec<String>, id: String| {
@@ -443,20 +468,27 @@ impl<'v, 'a> Builder<'v, 'a> {
             } else {
                 format!("> {quote}\n\n{note}")
             };
-            let mut o = self.common("note", note_id, &created, tlp);
-            o.insert("abstract".into(), quote.as_str().into());
-            o.insert("content".into(), content.into());
-            o.insert("object_refs".into(), json!(refs));
-            o.insert("labels".into(), json!([annotation.kind]));
-            if let Some(c) = annotation.confidence {
-                o.insert("confidence".into(), confidence(c).into());
-            }
-            let mut ext: Vec<Value> = annotation.sources.iter().map(external_reference).collect();
-            ext.extend(self.page(ItemRef::Article(ai), Some(&annotation.id)));
-            if !ext.is_empty() {
-                o.insert("external_references".into(), ext.into());
-            }
-            objects.push((tlp, Value::Object(o)));
+            let mut external_references: Vec<Value> =
+                annotation.sources.iter().map(external_reference).collect();
+            external_references.extend(self.page(ItemRef::Article(ai), Some(&annotation.id)));
+            notes.push((
+                tlp,
+                Note {
+                    quote,
+                    confidence: annotation.confidence.map(confidence),
+                    content,
+                    created_by_ref: &self.publisher,
+                    external_references,
+                    id: note_id,
+                    labels: [annotation.kind],
+                    object_marking_refs: [marking_id(tlp)],
+                    object_refs: refs,
+                    spec_version: "2.1",
+                    stix_type: "note",
+                    created: &created,
+                    modified: &created,
+                },
+            ));
         }
         for id in &out.refs {
             if let Some((stix, _)) = self.id_of(id) {
@@ -501,9 +533,12 @@ impl<'v, 'a> Builder<'v, 'a> {
         if !ext.is_empty() {
             o.insert("external_references".into(), ext.into());
         }
-        let mut all = vec![(article.tlp, Value::Object(o))];
-        all.append(&mut objects);
-        all
+        let mut chunk = Chunk::default();
+        chunk.push(article.tlp, &Value::Object(o));
+        for (tlp, note) in &notes {
+            chunk.push(*tlp, note);
+        }
+        chunk
     }
 
     fn incident(&self, i: usize) -> Object {
