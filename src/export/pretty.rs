@@ -16,13 +16,13 @@ use serde_json::ser::Formatter;
 const SPACES: &[u8; 64] = b"                                                                ";
 
 /// A pretty printer whose outermost value sits `depth` levels deep.
-pub(super) struct Indented {
+struct Indented {
     depth: usize,
     has_value: bool,
 }
 
 impl Indented {
-    pub(super) fn at(depth: usize) -> Indented {
+    fn at(depth: usize) -> Indented {
         Indented {
             depth,
             has_value: false,

@@ -665,6 +665,42 @@ mod tests {
     }
 
     #[test]
+    fn an_id_is_the_type_and_the_v5_uuid_of_type_slash_name() {
+        for (stix_type, name) in [("note", "sony-2014#wiper"), ("identity", "publisher: Ü")] {
+            let seed = format!("{stix_type}/{name}");
+            let expected = format!("{stix_type}--{}", Uuid::new_v5(&NAMESPACE, seed.as_bytes()));
+            assert_eq!(stix_id(stix_type, name), expected);
+        }
+    }
+
+    /// Every other object is a `serde_json::Value`, whose keys print
+    /// sorted; a note must print its keys in the same order, or the bundle
+    /// would change shape with the kind of object.
+    #[test]
+    fn a_note_prints_its_keys_as_a_value_would() {
+        let note = Note {
+            quote: "wrote its configuration",
+            confidence: Some(85),
+            content: "> wrote its configuration\n\nA note.".into(),
+            created: "2017-05-12T00:00:00.000Z",
+            created_by_ref: "identity--x",
+            external_references: vec![json!({"source_name": "x", "url": "https://example.org/"})],
+            id: stix_id("note", "a#b"),
+            labels: [AnnotationKind::Claim],
+            modified: "2017-05-12T00:00:00.000Z",
+            object_marking_refs: [marking_id(Tlp::Amber)],
+            object_refs: vec![stix_id("report", "a")],
+            spec_version: "2.1",
+            stix_type: "note",
+        };
+        let as_value = serde_json::to_value(&note).unwrap();
+        assert_eq!(
+            serde_json::to_string_pretty(&note).unwrap(),
+            serde_json::to_string_pretty(&as_value).unwrap()
+        );
+    }
+
+    #[test]
     fn timestamps_have_milliseconds_at_the_start_of_the_period() {
         let t = |s| timestamp(&PartialDate::parse(s).unwrap());
         assert_eq!(t("2019-08-05"), "2019-08-05T00:00:00.000Z");

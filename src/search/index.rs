@@ -382,6 +382,28 @@ mod tests {
         }
     }
 
+    /// A word's postings as (record id, weight).
+    fn weights(terms: &Postings, word: &str) -> Vec<(u32, u32)> {
+        terms[word]
+            .iter()
+            .map(|p| (p >> WEIGHT_BITS, p & ((1 << WEIGHT_BITS) - 1)))
+            .collect()
+    }
+
+    #[test]
+    fn counts_stop_below_the_title_weight_and_a_title_counts_once() {
+        let text = "cobra ".repeat(40);
+        let records = [
+            record("Cobra cobra COBRA", &text),
+            record("Other", &text),
+            record("Cobra", ""),
+        ];
+        assert_eq!(
+            weights(&terms(&records), "cobra"),
+            [(0, IN_TITLE + MAX_COUNT), (1, MAX_COUNT), (2, IN_TITLE)]
+        );
+    }
+
     #[test]
     fn postings_weigh_the_title_and_count_the_text() {
         let records = [
@@ -389,11 +411,7 @@ mod tests {
             record("Other", "lazarus"),
         ];
         let terms = terms(&records);
-        let lazarus: Vec<(u32, u32)> = terms["lazarus"]
-            .iter()
-            .map(|p| (p >> WEIGHT_BITS, p & 31))
-            .collect();
-        assert_eq!(lazarus, [(0, IN_TITLE + 2), (1, 1)]);
+        assert_eq!(weights(&terms, "lazarus"), [(0, IN_TITLE + 2), (1, 1)]);
         assert_eq!(terms["other"].len(), 1);
         let shard = shard_json(&[("lazarus".into(), terms["lazarus"].clone())]);
         // Ids 0 and 1: deltas 1 and 1.
